@@ -1,0 +1,291 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"otklik"
+)
+
+// responseColumns are the columns written for each answer, in the order of
+// responseArgs.
+const responseColumns = `survey_id, customer_id, channel, score, comment, answers, answered_at, created_at, idempotency_key,
+	manager, team, segment, services, revenue, region, tenure_months`
+
+const responseColumnCount = 16
+
+func (db *DB) responseArgs(r *otklik.Response) []any {
+	answers, _ := json.Marshal(r.Answers)
+	services, _ := json.Marshal(r.Snapshot.Services)
+	if r.Answers == nil {
+		answers = []byte("{}")
+	}
+	if r.Snapshot.Services == nil {
+		services = []byte("[]")
+	}
+	var revenue, tenure any
+	if r.Snapshot.Revenue != nil {
+		revenue = int64(*r.Snapshot.Revenue)
+	}
+	if r.Snapshot.TenureMonths != nil {
+		tenure = *r.Snapshot.TenureMonths
+	}
+	return []any{r.SurveyID, r.CustomerID, string(r.Channel), r.Score, r.Comment, string(answers),
+		db.ts(r.AnsweredAt), db.ts(r.CreatedAt), r.IdempotencyKey,
+		r.Snapshot.Manager, r.Snapshot.Team, r.Snapshot.Segment, string(services), revenue, r.Snapshot.Region, tenure}
+}
+
+// selectResponses reads answers with their survey key and customer id.
+const selectResponses = `SELECT r.id, s.key, c.external_id, r.channel, r.score, r.comment, r.answers, r.answered_at, r.created_at,
+	r.idempotency_key, r.manager, r.team, r.segment, r.services, r.revenue, r.region, r.tenure_months, r.survey_id, r.customer_id
+	FROM responses r JOIN surveys s ON s.id = r.survey_id JOIN customers c ON c.id = r.customer_id`
+
+func scanResponse(row interface{ Scan(...any) error }) (*otklik.Response, error) {
+	var r otklik.Response
+	var answers, services string
+	var answered, created instant
+	var revenue, tenure sql.NullInt64
+	err := row.Scan(&r.ID, &r.Survey, &r.Customer, &r.Channel, &r.Score, &r.Comment, &answers, &answered, &created,
+		&r.IdempotencyKey, &r.Snapshot.Manager, &r.Snapshot.Team, &r.Snapshot.Segment, &services, &revenue,
+		&r.Snapshot.Region, &tenure, &r.SurveyID, &r.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(answers), &r.Answers); err != nil {
+		return nil, fmt.Errorf("answers of response %d: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(services), &r.Snapshot.Services); err != nil {
+		return nil, fmt.Errorf("services of response %d: %w", r.ID, err)
+	}
+	if revenue.Valid {
+		a := otklik.Amount(revenue.Int64)
+		r.Snapshot.Revenue = &a
+	}
+	if tenure.Valid {
+		t := int(tenure.Int64)
+		r.Snapshot.TenureMonths = &t
+	}
+	r.AnsweredAt, r.CreatedAt = answered.Time, created.Time
+	return &r, nil
+}
+
+// AddResponse stores one validated answer whose SurveyID, CustomerID,
+// Snapshot and IdempotencyKey are set, and returns once it is committed.
+// Concurrent calls share transactions (group commit). When the key was seen
+// before, nothing is written, r becomes the stored answer and created is false.
+func (db *DB) AddResponse(ctx context.Context, r *otklik.Response) (created bool, err error) {
+	res := db.AddResponses(ctx, []*otklik.Response{r})
+	return res[0].Created, res[0].Err
+}
+
+// AddResult is the outcome of storing one answer.
+type AddResult struct {
+	Created bool
+	Err     error
+}
+
+// AddResponses stores several answers, each on its own merit: one that fails
+// does not fail the others. Results are in the order of rs.
+func (db *DB) AddResponses(ctx context.Context, rs []*otklik.Response) []AddResult {
+	now := db.now()
+	ps := make([]*pending, len(rs))
+	out := make([]AddResult, len(rs))
+	for i, r := range rs {
+		r.CreatedAt = now
+		ps[i] = &pending{r: r, done: make(chan struct{})}
+		if err := db.answers.enqueue(ctx, ps[i]); err != nil {
+			ps[i].err = err
+			close(ps[i].done)
+		}
+	}
+	for i, p := range ps {
+		if err := db.answers.wait(ctx, p); err != nil {
+			out[i] = AddResult{Err: err}
+			continue
+		}
+		out[i] = AddResult{Created: p.created, Err: p.err}
+	}
+	return out
+}
+
+// insertBatch writes a batch of answers in one transaction. Keys that already
+// exist (a retry, or twice in the batch) are not written again; those
+// answers are filled from the stored row instead.
+func (db *DB) insertBatch(ctx context.Context, batch []*pending) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var q strings.Builder
+		q.WriteString("INSERT INTO responses (" + responseColumns + ") VALUES ")
+		args := make([]any, 0, len(batch)*responseColumnCount)
+		row := "(" + strings.Repeat("?, ", responseColumnCount-1) + "?)"
+		for i, p := range batch {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(row)
+			args = append(args, db.responseArgs(p.r)...)
+		}
+		q.WriteString(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key")
+		rows, err := db.query(ctx, tx, q.String(), args...)
+		if err != nil {
+			return err
+		}
+		inserted := map[string]int64{}
+		for rows.Next() {
+			var id int64
+			var key string
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return err
+			}
+			inserted[key] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var replayed []*pending
+		for _, p := range batch {
+			if id, ok := inserted[p.r.IdempotencyKey]; ok {
+				p.r.ID, p.created = id, true
+				delete(inserted, p.r.IdempotencyKey) // a second item with the same key is a replay
+				continue
+			}
+			replayed = append(replayed, p)
+		}
+		return db.fillReplays(ctx, tx, replayed)
+	})
+}
+
+// fillReplays replaces each replayed answer with the one stored under its key.
+func (db *DB) fillReplays(ctx context.Context, tx querier, ps []*pending) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	marks := make([]string, len(ps))
+	args := make([]any, len(ps))
+	for i, p := range ps {
+		marks[i], args[i] = "?", p.r.IdempotencyKey
+	}
+	rows, err := db.query(ctx, tx, selectResponses+" WHERE r.idempotency_key IN ("+strings.Join(marks, ",")+")", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	stored := map[string]*otklik.Response{}
+	for rows.Next() {
+		r, err := scanResponse(rows)
+		if err != nil {
+			return err
+		}
+		stored[r.IdempotencyKey] = r
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		r, ok := stored[p.r.IdempotencyKey]
+		if !ok {
+			return fmt.Errorf("store: answer with key %q neither written nor found", p.r.IdempotencyKey)
+		}
+		*p.r = *r
+	}
+	return nil
+}
+
+// ResponseFilter narrows an answer list. After* is the keyset cursor: the
+// last (answered_at, id) of the previous page.
+type ResponseFilter struct {
+	Survey     string
+	From, To   time.Time // [From, To); zero means unbounded
+	AfterTime  time.Time
+	AfterID    int64
+	Limit      int
+	Descending bool
+}
+
+// Responses lists the answers in scope, a page at a time, in answer-time order.
+func (db *DB) Responses(ctx context.Context, scope otklik.Scope, f ResponseFilter) ([]*otklik.Response, error) {
+	cond, args := scopeWhere(scope, "r.manager", "r.team")
+	conds := []string{cond}
+	if f.Survey != "" {
+		conds = append(conds, "s.key = ?")
+		args = append(args, f.Survey)
+	}
+	if !f.From.IsZero() {
+		conds = append(conds, "r.answered_at >= ?")
+		args = append(args, db.ts(f.From))
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, "r.answered_at < ?")
+		args = append(args, db.ts(f.To))
+	}
+	order := "r.answered_at, r.id"
+	if f.AfterID != 0 {
+		if f.Descending {
+			conds = append(conds, "(r.answered_at, r.id) < (?, ?)")
+		} else {
+			conds = append(conds, "(r.answered_at, r.id) > (?, ?)")
+		}
+		args = append(args, db.ts(f.AfterTime), f.AfterID)
+	}
+	if f.Descending {
+		order = "r.answered_at DESC, r.id DESC"
+	}
+	return db.responsesWhere(ctx, strings.Join(conds, " AND "), args, order, clampLimit(f.Limit))
+}
+
+func (db *DB) responsesWhere(ctx context.Context, cond string, args []any, order string, limit int) ([]*otklik.Response, error) {
+	q := selectResponses + " WHERE " + cond + " ORDER BY " + order
+	if limit > 0 {
+		q += " LIMIT " + strconv.Itoa(limit)
+	}
+	rows, err := db.query(ctx, db.read, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: responses: %w", err)
+	}
+	defer rows.Close()
+	out := []*otklik.Response{}
+	for rows.Next() {
+		r, err := scanResponse(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: responses: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ScoreCounts returns how many answers in scope gave each score to survey
+// within [from, to) (zero bounds are open): the histogram every metric needs.
+func (db *DB) ScoreCounts(ctx context.Context, scope otklik.Scope, surveyID int64, from, to time.Time) (map[int]int, error) {
+	cond, args := scopeWhere(scope, "manager", "team")
+	q := "SELECT score, COUNT(*) FROM responses WHERE survey_id = ? AND " + cond
+	args = append([]any{surveyID}, args...)
+	if !from.IsZero() {
+		q += " AND answered_at >= ?"
+		args = append(args, db.ts(from))
+	}
+	if !to.IsZero() {
+		q += " AND answered_at < ?"
+		args = append(args, db.ts(to))
+	}
+	rows, err := db.query(ctx, db.read, q+" GROUP BY score", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: score counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]int{}
+	for rows.Next() {
+		var score, n int
+		if err := rows.Scan(&score, &n); err != nil {
+			return nil, fmt.Errorf("store: score counts: %w", err)
+		}
+		out[score] = n
+	}
+	return out, rows.Err()
+}

@@ -135,7 +135,7 @@ func (c *Customer) Normalize() {
 	c.Manager = strings.ToLower(strings.TrimSpace(c.Manager))
 	c.Team = strings.TrimSpace(c.Team)
 	c.Region = strings.TrimSpace(c.Region)
-	services := c.Services[:0:0]
+	services := []string{}
 	for _, s := range c.Services {
 		if s = strings.TrimSpace(s); s != "" {
 			services = append(services, s)
@@ -207,7 +207,7 @@ func (c *Customer) Validate() error {
 // the snapshot an answer keeps so history does not move with the customer.
 func (c *Customer) Dimensions(at time.Time) Dimensions {
 	d := Dimensions{Manager: c.Manager, Team: c.Team, Segment: c.Segment,
-		Services: c.Services, Revenue: c.Revenue, Region: c.Region}
+		Services: append([]string{}, c.Services...), Revenue: c.Revenue, Region: c.Region}
 	if c.StartedAt != nil {
 		m := c.StartedAt.MonthsSince(at)
 		d.TenureMonths = &m

@@ -7,6 +7,7 @@ import (
 
 // Error codes. Each maps to exactly one HTTP status in internal/api.
 const (
+	EMALFORMED    = "malformed"    // the request cannot be read at all (bad JSON)
 	EINVALID      = "invalid"      // the input is wrong; Fields says where
 	ENOTFOUND     = "not_found"    // absent, or not visible to the caller
 	ECONFLICT     = "conflict"     // the state does not allow it

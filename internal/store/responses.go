@@ -260,12 +260,21 @@ func (db *DB) responsesWhere(ctx context.Context, cond string, args []any, order
 	return out, rows.Err()
 }
 
-// ScoreCounts returns how many answers in scope gave each score to survey
+// ScoreCounts returns how many answers in scope gave each score to the surveys
 // within [from, to) (zero bounds are open): the histogram every metric needs.
-func (db *DB) ScoreCounts(ctx context.Context, scope otklik.Scope, surveyID int64, from, to time.Time) (map[int]int, error) {
+func (db *DB) ScoreCounts(ctx context.Context, scope otklik.Scope, surveyIDs []int64, from, to time.Time) (map[int]int, error) {
+	out := map[int]int{}
+	if len(surveyIDs) == 0 {
+		return out, nil
+	}
 	cond, args := scopeWhere(scope, "manager", "team")
-	q := "SELECT score, COUNT(*) FROM responses WHERE survey_id = ? AND " + cond
-	args = append([]any{surveyID}, args...)
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(surveyIDs)), ",")
+	q := "SELECT score, COUNT(*) FROM responses WHERE survey_id IN (" + marks + ") AND " + cond
+	ids := make([]any, len(surveyIDs))
+	for i, id := range surveyIDs {
+		ids[i] = id
+	}
+	args = append(ids, args...)
 	if !from.IsZero() {
 		q += " AND answered_at >= ?"
 		args = append(args, db.ts(from))
@@ -279,7 +288,6 @@ func (db *DB) ScoreCounts(ctx context.Context, scope otklik.Scope, surveyID int6
 		return nil, fmt.Errorf("store: score counts: %w", err)
 	}
 	defer rows.Close()
-	out := map[int]int{}
 	for rows.Next() {
 		var score, n int
 		if err := rows.Scan(&score, &n); err != nil {

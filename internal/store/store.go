@@ -46,10 +46,13 @@ type DB struct {
 
 // Open connects to the database named by cfg. It does not migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{now: cfg.Now}
-	if db.now == nil {
-		db.now = time.Now
+	clock := cfg.Now
+	if clock == nil {
+		clock = time.Now
 	}
+	// Both databases keep microseconds: hand out no finer instants, so that
+	// what a call returns equals what a later read finds.
+	db := &DB{now: func() time.Time { return clock().UTC().Truncate(time.Microsecond) }}
 	var err error
 	if cfg.URL != "" {
 		db.postgres = true

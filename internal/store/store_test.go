@@ -273,7 +273,7 @@ func TestResponsesGroupCommitUnderConcurrency(t *testing.T) {
 		for err := range errs {
 			t.Fatal(err)
 		}
-		counts, err := db.ScoreCounts(ctx, all, s.ID, time.Time{}, time.Time{})
+		counts, err := db.ScoreCounts(ctx, all, []int64{s.ID}, time.Time{}, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -300,7 +300,7 @@ func TestBatchOneBadAnswerDoesNotFailOthers(t *testing.T) {
 		if !res[0].Created || res[1].Err == nil || !res[2].Created {
 			t.Fatalf("results: %+v", res)
 		}
-		counts, _ := db.ScoreCounts(ctx, all, s.ID, time.Time{}, time.Time{})
+		counts, _ := db.ScoreCounts(ctx, all, []int64{s.ID}, time.Time{}, time.Time{})
 		if diff := cmp.Diff(map[int]int{9: 1, 1: 1}, counts); diff != "" {
 			t.Fatalf("counts (-want +got):\n%s", diff)
 		}
@@ -349,7 +349,7 @@ func TestResponsePagingAndPeriod(t *testing.T) {
 			}
 		}
 		// [t0-1d, t0) holds the answers i = 3, 4, 5.
-		counts, _ := db.ScoreCounts(ctx, all, s.ID, t0.Add(-24*time.Hour), t0)
+		counts, _ := db.ScoreCounts(ctx, all, []int64{s.ID}, t0.Add(-24*time.Hour), t0)
 		if diff := cmp.Diff(map[int]int{3: 1, 4: 1, 5: 1}, counts); diff != "" {
 			t.Fatalf("period counts (-want +got):\n%s", diff)
 		}
@@ -377,14 +377,14 @@ func TestEraseKeepsAggregates(t *testing.T) {
 		if err != nil || data.Customer.Email != "crm-1@example.com" || len(data.Responses) != 2 || !data.Customer.Consent[otklik.ChannelSMS].Granted {
 			t.Fatalf("export: %+v %v", data, err)
 		}
-		before, _ := db.ScoreCounts(ctx, all, s.ID, time.Time{}, time.Time{})
+		before, _ := db.ScoreCounts(ctx, all, []int64{s.ID}, time.Time{}, time.Time{})
 		if err := db.EraseCustomer(ctx, admin, "crm-1"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Customer(ctx, all, "crm-1"); otklik.ErrorCode(err) != otklik.ENOTFOUND {
 			t.Fatalf("erased customer still found: %v", err)
 		}
-		after, _ := db.ScoreCounts(ctx, all, s.ID, time.Time{}, time.Time{})
+		after, _ := db.ScoreCounts(ctx, all, []int64{s.ID}, time.Time{}, time.Time{})
 		if diff := cmp.Diff(before, after); diff != "" {
 			t.Fatalf("erasure changed the aggregate:\n%s", diff)
 		}

@@ -1,0 +1,91 @@
+// Package api serves Otklik's REST API v1: JSON over HTTP, bearer tokens,
+// errors as RFC 9457 problem details, and the OpenAPI document that
+// describes it. Every route is listed in routes().
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"otklik/internal/auth"
+	"otklik/internal/intake"
+	"otklik/internal/store"
+)
+
+// Config is what the API needs from the application.
+type Config struct {
+	DB       *store.DB
+	Intake   *intake.Service
+	Now      func() time.Time
+	Location *time.Location // the business's time zone, for date-only periods
+	Logger   *slog.Logger
+	Registry *prometheus.Registry // where request metrics are registered
+}
+
+// Server handles the API's requests.
+type Server struct {
+	db       *store.DB
+	intake   *intake.Service
+	now      func() time.Time
+	loc      *time.Location
+	log      *slog.Logger
+	tokens   *tokenCache
+	failures *auth.Limiter // failed token checks per client address
+	metrics  *httpMetrics
+}
+
+// New returns an API server.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	return &Server{
+		db: cfg.DB, intake: cfg.Intake, now: cfg.Now, loc: cfg.Location, log: cfg.Logger,
+		tokens:   newTokenCache(cfg.DB, 30*time.Second),
+		failures: auth.NewLimiter(30, 30, nil),
+		metrics:  newHTTPMetrics(cfg.Registry),
+	}
+}
+
+// Handler returns the API's routes under /api/v1/, wrapped in the common
+// middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	return s.metrics.wrap(recoverPanics(s.log, mux))
+}
+
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/openapi.yaml", serveOpenAPI)
+
+	mux.Handle("POST /api/v1/customers", s.authed(s.upsertCustomer))
+	mux.Handle("GET /api/v1/customers", s.authed(s.listCustomers))
+	mux.Handle("GET /api/v1/customers/{external_id}", s.authed(s.getCustomer))
+	mux.Handle("DELETE /api/v1/customers/{external_id}", s.authed(s.eraseCustomer))
+	mux.Handle("GET /api/v1/customers/{external_id}/export", s.authed(s.exportCustomer))
+
+	mux.Handle("POST /api/v1/surveys", s.authed(s.createSurvey))
+	mux.Handle("GET /api/v1/surveys", s.authed(s.listSurveys))
+	mux.Handle("GET /api/v1/surveys/{key}", s.authed(s.getSurvey))
+
+	mux.Handle("POST /api/v1/responses", s.authed(s.createResponse))
+	mux.Handle("POST /api/v1/responses/batch", s.authed(s.createResponses))
+	mux.Handle("GET /api/v1/responses", s.authed(s.listResponses))
+
+	mux.Handle("GET /api/v1/metrics/nps", s.authed(s.npsMetric))
+	mux.Handle("GET /api/v1/metrics/csat", s.authed(s.csatMetric))
+	mux.Handle("GET /api/v1/metrics/ces", s.authed(s.cesMetric))
+
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, http.StatusNotFound, "not_found", "no such endpoint", nil)
+	})
+}

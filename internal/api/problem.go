@@ -126,6 +126,8 @@ func decodeError(err error, limit int64) error {
 			Fields: []otklik.FieldError{{Field: field, Message: fmt.Sprintf("must be %s", jsonKind(typ.Type.Kind().String()))}}}
 	case errors.Is(err, io.EOF):
 		return otklik.Errorf(otklik.EMALFORMED, "the body is empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return otklik.Errorf(otklik.EMALFORMED, "the body ends in the middle of a JSON value")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &otklik.Error{Code: otklik.EINVALID, Message: "the body has an unknown field",

@@ -95,7 +95,15 @@ func (db *DB) AddResponses(ctx context.Context, rs []*otklik.Response) []AddResu
 	now := db.now()
 	ps := make([]*pending, len(rs))
 	out := make([]AddResult, len(rs))
+	// A key repeated within the call is a replay of its first occurrence: it
+	// waits for that one rather than racing it on another worker.
+	firstOf := make(map[string]int, len(rs))
 	for i, r := range rs {
+		if j, ok := firstOf[r.IdempotencyKey]; ok {
+			ps[i] = ps[j]
+			continue
+		}
+		firstOf[r.IdempotencyKey] = i
 		r.CreatedAt = now
 		ps[i] = &pending{r: r, done: make(chan struct{})}
 		if err := db.answers.enqueue(ctx, ps[i]); err != nil {
@@ -106,6 +114,11 @@ func (db *DB) AddResponses(ctx context.Context, rs []*otklik.Response) []AddResu
 	for i, p := range ps {
 		if err := db.answers.wait(ctx, p); err != nil {
 			out[i] = AddResult{Err: err}
+			continue
+		}
+		if p.r != rs[i] { // a repeat: the stored answer, not created now
+			*rs[i] = *p.r
+			out[i] = AddResult{Err: p.err}
 			continue
 		}
 		out[i] = AddResult{Created: p.created, Err: p.err}

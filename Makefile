@@ -1,0 +1,29 @@
+# Every test, vet included. Store and API tests also run on PostgreSQL when
+# OTKLIK_TEST_DATABASE_URL is set (.ci/run sets it).
+.PHONY: test build run fuzz bench load
+
+test:
+	go vet ./...
+	go test -count=1 ./...
+
+build:
+	go build -o bin/otklik ./cmd/otklik
+
+run:
+	go run ./cmd/otklik serve
+
+# Each parser's fuzz target for a short while (FUZZTIME=1m for longer).
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$(go list ./...); do \
+		for f in $$(go test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+# The answer write path under load over HTTP (see bench/README.md).
+load:
+	go run ./bench/responses

@@ -106,7 +106,9 @@ func TestServeFirstRun(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		var out, errOut syncBuffer
 		done := make(chan error, 1)
-		go func() { done <- run(ctx, []string{"serve"}, func(k string) string { return c.env[k] }, nil, &out, &errOut) }()
+		go func() {
+			done <- run(ctx, []string{"serve"}, func(k string) string { return c.env[k] }, nil, &out, &errOut)
+		}()
 		var resp *http.Response
 		for range 100 {
 			if resp, err = http.Get("http://" + addr + "/readyz"); err == nil {
@@ -132,7 +134,9 @@ func TestServeFirstRun(t *testing.T) {
 		// A second start finds the admin and prints nothing.
 		out.Reset()
 		ctx2, cancel2 := context.WithCancel(context.Background())
-		go func() { done <- run(ctx2, []string{"serve"}, func(k string) string { return c.env[k] }, nil, &out, &errOut) }()
+		go func() {
+			done <- run(ctx2, []string{"serve"}, func(k string) string { return c.env[k] }, nil, &out, &errOut)
+		}()
 		time.Sleep(300 * time.Millisecond)
 		cancel2()
 		if err := <-done; err != nil {

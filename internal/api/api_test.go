@@ -173,7 +173,7 @@ func TestMetricsByHand(t *testing.T) {
 		}
 		// February (Moscow): 10 NPS answers; March: 2 more that a February cut must leave out.
 		post("nps", "2026-02-10T10:00:00Z", 10, 10, 9, 8, 7, 6, 5, 0, 9, 10)
-		post("nps", "2026-02-28T20:59:59Z", 0) // 23:59:59 Moscow time: still February
+		post("nps", "2026-02-28T20:59:59Z", 0)  // 23:59:59 Moscow time: still February
 		post("nps", "2026-02-28T21:00:00Z", 10) // 00:00 on 1 March in Moscow
 		post("csat", "2026-02-10T10:00:00Z", 5, 4, 4, 3, 1)
 		post("ces", "2026-02-10T10:00:00Z", 7, 6, 5, 2)

@@ -1,0 +1,16 @@
+// Package static holds the browser-side files the web UI serves.
+//
+// vendor/ holds third-party libraries (htmx, Chart.js) copied verbatim from
+// their npm tarballs by scripts/vendor.sh, which also writes vendor/VERSIONS
+// (package, version, tarball integrity, sha256, licence for each file). Do
+// not edit them by hand: re-run the script. The tests check every embedded
+// vendor file against VERSIONS.
+package static
+
+import "embed"
+
+// FS holds vendor/*.js and vendor/VERSIONS, with paths such as
+// "vendor/htmx.min.js".
+//
+//go:embed vendor/*.js vendor/VERSIONS
+var FS embed.FS

@@ -80,6 +80,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/responses", s.authed(s.createResponse))
 	mux.Handle("POST /api/v1/responses/batch", s.authed(s.createResponses))
 	mux.Handle("GET /api/v1/responses", s.authed(s.listResponses))
+	mux.Handle("GET /api/v1/responses/{id}", s.authed(s.getResponse))
 
 	mux.Handle("GET /api/v1/metrics/nps", s.authed(s.npsMetric))
 	mux.Handle("GET /api/v1/metrics/csat", s.authed(s.csatMetric))

@@ -61,9 +61,9 @@ func (in *customerInput) applyTo(c *otklik.Customer, now time.Time) {
 		c.Consent = map[otklik.Channel]otklik.Consent{}
 	}
 	for ch, k := range in.Consent {
-		at := now
+		at := now.UTC().Truncate(time.Microsecond) // what the databases keep
 		if k.At != nil {
-			at = k.At.UTC()
+			at = k.At.UTC().Truncate(time.Microsecond)
 		}
 		source := strings.TrimSpace(k.Source)
 		if source == "" {
@@ -81,13 +81,13 @@ func (in *customerInput) customer(now time.Time) *otklik.Customer {
 }
 
 func (s *Server) upsertCustomer(w http.ResponseWriter, r *http.Request) {
-	var in customerInput
-	if err := decode(w, r, maxBody, &in); err != nil {
+	scope, err := actorOf(r).Scope(otklik.WriteCustomers)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	scope, err := actorOf(r).Scope(otklik.WriteCustomers)
-	if err != nil {
+	var in customerInput
+	if err := decode(w, r, maxBody, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -72,6 +72,10 @@ func (in *responseInput) answer(key string, now time.Time) (intake.Answer, error
 }
 
 func (s *Server) createResponse(w http.ResponseWriter, r *http.Request) {
+	if _, err := actorOf(r).Scope(otklik.WriteResponses); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var in responseInput
 	if err := decode(w, r, maxBody, &in); err != nil {
 		s.writeError(w, r, err)
@@ -114,17 +118,18 @@ type batchOutput struct {
 }
 
 func (s *Server) createResponses(w http.ResponseWriter, r *http.Request) {
+	if _, err := actorOf(r).Scope(otklik.WriteResponses); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var raw []json.RawMessage
 	if err := decode(w, r, maxBatchBody, &raw); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	if len(raw) == 0 || len(raw) > maxBatch {
-		s.writeError(w, r, otklik.Errorf(otklik.EINVALID, "a batch holds from 1 to %d answers; this one has %d", maxBatch, len(raw)))
-		return
-	}
-	if _, err := actorOf(r).Scope(otklik.WriteResponses); err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, &otklik.Error{Code: otklik.EINVALID, Message: "the batch has the wrong size",
+			Fields: []otklik.FieldError{{Field: "body", Message: fmt.Sprintf("holds %d answers; a batch holds from 1 to %d", len(raw), maxBatch)}}})
 		return
 	}
 	headerKey := r.Header.Get("Idempotency-Key")
@@ -183,6 +188,25 @@ func (s *Server) createResponses(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+func (s *Server) getResponse(w http.ResponseWriter, r *http.Request) {
+	scope, err := actorOf(r).Scope(otklik.ReadResponses)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.writeError(w, r, otklik.Errorf(otklik.ENOTFOUND, "no such answer"))
+		return
+	}
+	resp, err := s.db.Response(r.Context(), scope, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
 func (s *Server) listResponses(w http.ResponseWriter, r *http.Request) {
 	scope, err := actorOf(r).Scope(otklik.ReadResponses)
 	if err != nil {
@@ -234,40 +258,7 @@ func parseResponseCursor(c string) (time.Time, int64, error) {
 	return time.Time{}, 0, badParam("cursor", "is not a cursor this API gave")
 }
 
-// period reads from/to: a date YYYY-MM-DD is a whole day in the business's
-// time zone (to is inclusive), an RFC 3339 instant is taken as it is (to is
-// exclusive). Either may be empty.
+// period reads ?from=&to= as otklik.ParsePeriod does, in the business's zone.
 func (s *Server) period(fromS, toS string) (from, to time.Time, err error) {
-	var p otklik.Problems
-	from, _, ok := s.instant(fromS)
-	if !ok {
-		p.Add("from", "must be a date YYYY-MM-DD or an RFC 3339 instant")
-	}
-	to, toDate, ok := s.instant(toS)
-	if !ok {
-		p.Add("to", "must be a date YYYY-MM-DD or an RFC 3339 instant")
-	}
-	if toDate {
-		to = to.AddDate(0, 0, 1) // the whole last day
-	}
-	if len(p) == 0 && !from.IsZero() && !to.IsZero() && !to.After(from) {
-		p.Add("to", "must be after from")
-	}
-	if err := p.Err("the period is not valid"); err != nil {
-		return time.Time{}, time.Time{}, err
-	}
-	return from, to, nil
-}
-
-func (s *Server) instant(v string) (t time.Time, isDate, ok bool) {
-	if v == "" {
-		return time.Time{}, false, true
-	}
-	if d, err := time.ParseInLocation(time.DateOnly, v, s.loc); err == nil {
-		return d, true, true
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t, false, true
-	}
-	return time.Time{}, false, false
+	return otklik.ParsePeriod(fromS, toS, s.loc)
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"otklik"
@@ -165,4 +166,30 @@ func TestAuthentication(t *testing.T) {
 	if status, _ := e.do("GET", "/api/v1/surveys", token, nil); status != http.StatusTooManyRequests {
 		t.Fatalf("a blocked address still reaches the API: %d", status)
 	}
+}
+
+// TestIdempotencyKeyDoesNotLeak: a manager who reuses another manager's key
+// must not get the other's answer back.
+func TestIdempotencyKeyDoesNotLeak(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		e := newEnv(t, dialect)
+		admin := e.user("boss@example.com", otklik.RoleAdmin, "")
+		anna := e.user("anna@example.com", otklik.RoleManager, "Север")
+		boris := e.user("boris@example.com", otklik.RoleManager, "Юг")
+		e.must(201, "POST", "/api/v1/surveys", admin, npsSurvey("nps"), nil)
+		e.must(201, "POST", "/api/v1/customers", admin, map[string]any{"external_id": "a1", "manager": "anna@example.com"}, nil)
+		e.must(201, "POST", "/api/v1/customers", admin, map[string]any{"external_id": "b1", "manager": "boris@example.com"}, nil)
+		e.must(201, "POST", "/api/v1/responses", anna, map[string]any{"survey": "nps", "customer": "a1", "score": 2, "comment": "секрет"}, nil, "Idempotency-Key", "k")
+		status, out := e.do("POST", "/api/v1/responses", boris, map[string]any{"survey": "nps", "customer": "b1", "score": 9}, "Idempotency-Key", "k")
+		if status != 409 || strings.Contains(string(out), "секрет") {
+			t.Fatalf("reused key: %d %s", status, out)
+		}
+		var out2 struct{ Items []struct{ Status int } }
+		e.must(200, "POST", "/api/v1/responses/batch", boris, []any{map[string]any{"id": "k", "survey": "nps", "customer": "b1", "score": 9}}, &out2)
+		if out2.Items[0].Status != 409 {
+			t.Fatalf("reused key in a batch: %+v", out2)
+		}
+		e.must(404, "GET", "/api/v1/responses/1", boris, nil, nil)
+		e.must(200, "GET", "/api/v1/responses/1", anna, nil, nil)
+	})
 }

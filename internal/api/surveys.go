@@ -7,12 +7,12 @@ import (
 )
 
 func (s *Server) createSurvey(w http.ResponseWriter, r *http.Request) {
-	var sv otklik.Survey
-	if err := decode(w, r, maxBody, &sv); err != nil {
+	if _, err := actorOf(r).Scope(otklik.WriteSurveys); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if _, err := actorOf(r).Scope(otklik.WriteSurveys); err != nil {
+	var sv otklik.Survey
+	if err := decode(w, r, maxBody, &sv); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -140,8 +140,25 @@ func (s *Service) Record(ctx context.Context, actor otklik.Actor, a Answer) (r *
 	if r, err = s.Prepare(ctx, actor, a); err != nil {
 		return nil, false, err
 	}
-	created, err = s.db.AddResponse(ctx, r)
-	return r, created, err
+	surveyID, customerID := r.SurveyID, r.CustomerID
+	if created, err = s.db.AddResponse(ctx, r); err != nil {
+		return nil, false, err
+	}
+	if err := checkReplay(r, created, surveyID, customerID); err != nil {
+		return nil, false, err
+	}
+	return r, created, nil
+}
+
+// checkReplay refuses an idempotency key that was first used for another
+// survey or customer: returning that answer would show the caller a row
+// outside its reach, and a client reusing keys across answers has a bug.
+func checkReplay(stored *otklik.Response, created bool, surveyID, customerID int64) error {
+	if created || stored.SurveyID == surveyID && stored.CustomerID == customerID {
+		return nil
+	}
+	return &otklik.Error{Code: otklik.ECONFLICT, Message: "this idempotency key was already used for another answer",
+		Fields: []otklik.FieldError{{Field: "id", Message: "is taken by an answer of another survey or customer; use a new key"}}}
 }
 
 // Result is the outcome of one answer of a batch.
@@ -156,16 +173,25 @@ func (s *Service) RecordBatch(ctx context.Context, actor otklik.Actor, as []Answ
 	out := make([]Result, len(as))
 	var ready []*otklik.Response
 	var at []int
+	type ids struct{ survey, customer int64 }
+	var asked []ids
 	for i, a := range as {
 		r, err := s.Prepare(ctx, actor, a)
 		if err != nil {
 			out[i].Err = err
 			continue
 		}
-		ready, at = append(ready, r), append(at, i)
+		ready, at, asked = append(ready, r), append(at, i), append(asked, ids{r.SurveyID, r.CustomerID})
 	}
 	for j, res := range s.db.AddResponses(ctx, ready) {
-		out[at[j]] = Result{Response: ready[j], Created: res.Created, Err: res.Err}
+		if res.Err == nil {
+			res.Err = checkReplay(ready[j], res.Created, asked[j].survey, asked[j].customer)
+		}
+		if res.Err != nil {
+			out[at[j]] = Result{Err: res.Err}
+			continue
+		}
+		out[at[j]] = Result{Response: ready[j], Created: res.Created}
 	}
 	return out
 }

@@ -252,6 +252,19 @@ func (db *DB) Responses(ctx context.Context, scope otklik.Scope, f ResponseFilte
 	return db.responsesWhere(ctx, strings.Join(conds, " AND "), args, order, clampLimit(f.Limit))
 }
 
+// Response returns one answer by id if it lies in scope.
+func (db *DB) Response(ctx context.Context, scope otklik.Scope, id int64) (*otklik.Response, error) {
+	cond, args := scopeWhere(scope, "r.manager", "r.team")
+	rs, err := db.responsesWhere(ctx, "r.id = ? AND "+cond, append([]any{id}, args...), "r.id", 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, otklik.Errorf(otklik.ENOTFOUND, "no such answer")
+	}
+	return rs[0], nil
+}
+
 func (db *DB) responsesWhere(ctx context.Context, cond string, args []any, order string, limit int) ([]*otklik.Response, error) {
 	q := selectResponses + " WHERE " + cond + " ORDER BY " + order
 	if limit > 0 {

@@ -127,7 +127,7 @@ func withApp(ctx context.Context, cfg app.Config, args []string, name string, lo
 	if define != nil {
 		define(fs)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseInterspersed(fs, args); err != nil {
 		return fmt.Errorf("%w: %s: %v", errUsage, name, err)
 	}
 	a, err := app.Open(ctx, cfg, nil, log)
@@ -136,6 +136,23 @@ func withApp(ctx context.Context, cfg app.Config, args []string, name string, lo
 	}
 	defer a.Close()
 	return fn(a, fs)
+}
+
+// parseInterspersed parses flags that may come after positional arguments
+// (import customers FILE --partial), as people type them.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 func serve(ctx context.Context, cfg app.Config, args []string, log *slog.Logger, stdout io.Writer) error {

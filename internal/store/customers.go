@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"otklik"
 )
@@ -67,47 +68,81 @@ func (db *DB) customerArgs(c *otklik.Customer) []any {
 // transaction: edit receives the stored customer (or a new one) and changes
 // what the caller sent. The customer must lie in scope before and after.
 func (db *DB) UpsertCustomer(ctx context.Context, scope otklik.Scope, externalID string, edit func(*otklik.Customer)) (c *otklik.Customer, created bool, err error) {
-	now := db.now()
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		c, err = db.customerBy(ctx, tx, "external_id = ?", strings.TrimSpace(externalID))
-		switch {
-		case otklik.ErrorCode(err) == otklik.ENOTFOUND:
-			created = true
-			c = &otklik.Customer{ExternalID: externalID, Consent: map[otklik.Channel]otklik.Consent{}, CreatedAt: now}
-		case err != nil:
-			return err
-		case !scope.Covers(c.Manager, c.Team):
-			return otklik.Errorf(otklik.ENOTFOUND, "no customer %s", externalID)
-		}
-		edit(c)
-		c.ExternalID = externalID
-		c.Normalize()
-		if err := c.Validate(); err != nil {
-			return err
-		}
-		if !scope.Covers(c.Manager, c.Team) {
-			return otklik.Errorf(otklik.EFORBIDDEN, "you may only keep customers in your own book or team")
-		}
-		if err := db.ensureTeam(ctx, tx, c.Team, now); err != nil {
-			return err
-		}
-		args := db.customerArgs(c)
-		if created {
-			c.ID, err = db.insertID(ctx, tx, `INSERT INTO customers (name, company, email, phone, telegram_chat_id, locale, segment,
-				services, revenue, started_at, manager, team, region, attributes, contact_period_days, external_id, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, c.ExternalID, db.ts(now), db.ts(now))...)
-		} else {
-			_, err = db.exec(ctx, tx, `UPDATE customers SET name = ?, company = ?, email = ?, phone = ?, telegram_chat_id = ?, locale = ?,
-				segment = ?, services = ?, revenue = ?, started_at = ?, manager = ?, team = ?, region = ?, attributes = ?,
-				contact_period_days = ?, updated_at = ? WHERE id = ?`, append(args, db.ts(now), c.ID)...)
-		}
-		if err != nil {
-			return fmt.Errorf("store: save customer %s: %w", externalID, err)
-		}
-		c.UpdatedAt = now
-		return db.saveConsents(ctx, tx, c)
+		c, created, err = db.upsertCustomer(ctx, tx, scope, externalID, edit, db.now())
+		return err
 	})
 	if err != nil {
+		return nil, false, err
+	}
+	return c, created, nil
+}
+
+// ImportCustomers upserts many customers in one transaction, so that a file
+// is written whole or not at all. edit merges each imported row into the
+// stored customer; the i-th error (nil when fine) belongs to the i-th id.
+// Any error rolls the whole import back.
+func (db *DB) ImportCustomers(ctx context.Context, scope otklik.Scope, externalIDs []string, edit func(i int, c *otklik.Customer), progress func(done int)) (created, updated int, err error) {
+	now := db.now()
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		created, updated = 0, 0
+		for i, ext := range externalIDs {
+			_, isNew, err := db.upsertCustomer(ctx, tx, scope, ext, func(c *otklik.Customer) { edit(i, c) }, now)
+			if err != nil {
+				return fmt.Errorf("customer %s: %w", ext, err)
+			}
+			if isNew {
+				created++
+			} else {
+				updated++
+			}
+			if progress != nil && (i+1)%500 == 0 {
+				progress(i + 1)
+			}
+		}
+		return nil
+	})
+	return created, updated, err
+}
+
+func (db *DB) upsertCustomer(ctx context.Context, tx *sql.Tx, scope otklik.Scope, externalID string, edit func(*otklik.Customer), now time.Time) (c *otklik.Customer, created bool, err error) {
+	c, err = db.customerBy(ctx, tx, "external_id = ?", strings.TrimSpace(externalID))
+	switch {
+	case otklik.ErrorCode(err) == otklik.ENOTFOUND:
+		created = true
+		c = &otklik.Customer{ExternalID: externalID, Consent: map[otklik.Channel]otklik.Consent{}, CreatedAt: now}
+	case err != nil:
+		return nil, false, err
+	case !scope.Covers(c.Manager, c.Team):
+		return nil, false, otklik.Errorf(otklik.ENOTFOUND, "no customer %s", externalID)
+	}
+	edit(c)
+	c.ExternalID = externalID
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return nil, false, err
+	}
+	if !scope.Covers(c.Manager, c.Team) {
+		return nil, false, otklik.Errorf(otklik.EFORBIDDEN, "you may only keep customers in your own book or team")
+	}
+	if err := db.ensureTeam(ctx, tx, c.Team, now); err != nil {
+		return nil, false, err
+	}
+	args := db.customerArgs(c)
+	if created {
+		c.ID, err = db.insertID(ctx, tx, `INSERT INTO customers (name, company, email, phone, telegram_chat_id, locale, segment,
+			services, revenue, started_at, manager, team, region, attributes, contact_period_days, external_id, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, c.ExternalID, db.ts(now), db.ts(now))...)
+	} else {
+		_, err = db.exec(ctx, tx, `UPDATE customers SET name = ?, company = ?, email = ?, phone = ?, telegram_chat_id = ?, locale = ?,
+			segment = ?, services = ?, revenue = ?, started_at = ?, manager = ?, team = ?, region = ?, attributes = ?,
+			contact_period_days = ?, updated_at = ? WHERE id = ?`, append(args, db.ts(now), c.ID)...)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("store: save customer %s: %w", externalID, err)
+	}
+	c.UpdatedAt = now
+	if err := db.saveConsents(ctx, tx, c); err != nil {
 		return nil, false, err
 	}
 	return c, created, nil

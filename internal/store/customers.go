@@ -69,7 +69,7 @@ func (db *DB) customerArgs(c *otklik.Customer) []any {
 // what the caller sent. The customer must lie in scope before and after.
 func (db *DB) UpsertCustomer(ctx context.Context, scope otklik.Scope, externalID string, edit func(*otklik.Customer)) (c *otklik.Customer, created bool, err error) {
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		c, created, err = db.upsertCustomer(ctx, tx, scope, externalID, edit, db.now())
+		c, created, err = db.upsertCustomer(ctx, tx, scope, externalID, edit, db.now(), nil)
 		return err
 	})
 	if err != nil {
@@ -86,8 +86,10 @@ func (db *DB) ImportCustomers(ctx context.Context, scope otklik.Scope, externalI
 	now := db.now()
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		created, updated = 0, 0
+		q := newStmtCache(tx)
+		teams := map[string]bool{}
 		for i, ext := range externalIDs {
-			_, isNew, err := db.upsertCustomer(ctx, tx, scope, ext, func(c *otklik.Customer) { edit(i, c) }, now)
+			_, isNew, err := db.upsertCustomer(ctx, q, scope, ext, func(c *otklik.Customer) { edit(i, c) }, now, teams)
 			if err != nil {
 				return fmt.Errorf("customer %s: %w", ext, err)
 			}
@@ -105,7 +107,10 @@ func (db *DB) ImportCustomers(ctx context.Context, scope otklik.Scope, externalI
 	return created, updated, err
 }
 
-func (db *DB) upsertCustomer(ctx context.Context, tx *sql.Tx, scope otklik.Scope, externalID string, edit func(*otklik.Customer), now time.Time) (c *otklik.Customer, created bool, err error) {
+// upsertCustomer is UpsertCustomer within a transaction. teams, when not
+// nil, remembers the teams already recorded in this transaction.
+func (db *DB) upsertCustomer(ctx context.Context, tx querier, scope otklik.Scope, externalID string, edit func(*otklik.Customer),
+	now time.Time, teams map[string]bool) (c *otklik.Customer, created bool, err error) {
 	c, err = db.customerBy(ctx, tx, "external_id = ?", strings.TrimSpace(externalID))
 	switch {
 	case otklik.ErrorCode(err) == otklik.ENOTFOUND:
@@ -125,8 +130,13 @@ func (db *DB) upsertCustomer(ctx context.Context, tx *sql.Tx, scope otklik.Scope
 	if !scope.Covers(c.Manager, c.Team) {
 		return nil, false, otklik.Errorf(otklik.EFORBIDDEN, "you may only keep customers in your own book or team")
 	}
-	if err := db.ensureTeam(ctx, tx, c.Team, now); err != nil {
-		return nil, false, err
+	if !teams[c.Team] {
+		if err := db.ensureTeam(ctx, tx, c.Team, now); err != nil {
+			return nil, false, err
+		}
+		if teams != nil {
+			teams[c.Team] = true
+		}
 	}
 	args := db.customerArgs(c)
 	if created {

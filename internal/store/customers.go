@@ -230,7 +230,9 @@ func (db *DB) Customer(ctx context.Context, scope otklik.Scope, externalID strin
 type CustomerFilter struct {
 	Segment string
 	Manager string
-	After   int64 // keyset cursor: the last id of the previous page
+	Text    string    // in the name, company, e-mail or external id
+	Silent  time.Time // only customers with no answer since this instant
+	After   int64     // keyset cursor: the last id of the previous page
 	Limit   int
 }
 
@@ -246,6 +248,25 @@ func (db *DB) Customers(ctx context.Context, scope otklik.Scope, f CustomerFilte
 	if f.Manager != "" {
 		q += " AND manager = ?"
 		args = append(args, strings.ToLower(f.Manager))
+	}
+	for _, col := range []string{"name", "company", "email", "external_id"} {
+		c, a := textMatch(col, f.Text)
+		if c == "" {
+			break
+		}
+		if col == "name" {
+			q += " AND (" + c
+		} else {
+			q += " OR " + c
+		}
+		args = append(args, a...)
+		if col == "external_id" {
+			q += ")"
+		}
+	}
+	if !f.Silent.IsZero() {
+		q += " AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.customer_id = customers.id AND r.answered_at >= ?)"
+		args = append(args, db.ts(f.Silent))
 	}
 	q += " ORDER BY id LIMIT " + strconv.Itoa(clampLimit(f.Limit))
 	rows, err := db.query(ctx, db.read, q, args...)
@@ -265,6 +286,58 @@ func (db *DB) Customers(ctx context.Context, scope otklik.Scope, f CustomerFilte
 		return nil, fmt.Errorf("store: customers: %w", err)
 	}
 	return out, db.loadConsents(ctx, db.read, out)
+}
+
+// Workload is one manager's book of customers.
+type Workload struct {
+	Manager   string        `json:"manager"`
+	Team      string        `json:"team"`
+	Customers int           `json:"customers"`
+	Revenue   otklik.Amount `json:"revenue"`
+}
+
+// Workloads counts customers and their revenue per manager, within scope.
+func (db *DB) Workloads(ctx context.Context, scope otklik.Scope) ([]Workload, error) {
+	where, args := scopeWhere(scope, "manager", "team")
+	rows, err := db.query(ctx, db.read, `SELECT manager, MIN(team), COUNT(*), COALESCE(SUM(revenue), 0) FROM customers
+		WHERE erased_at IS NULL AND `+where+` GROUP BY manager ORDER BY COUNT(*) DESC, manager`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: workloads: %w", err)
+	}
+	defer rows.Close()
+	var out []Workload
+	for rows.Next() {
+		var w Workload
+		var revenue int64
+		if err := rows.Scan(&w.Manager, &w.Team, &w.Customers, &revenue); err != nil {
+			return nil, fmt.Errorf("store: workloads: %w", err)
+		}
+		w.Revenue = otklik.Amount(revenue)
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// textMatch is a case-insensitive substring condition on col. SQLite folds
+// case for ASCII only, so the phrase is also tried as typed, in lower case
+// and capitalised, which covers how Russian words appear in comments.
+func textMatch(col, text string) (string, []any) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", nil
+	}
+	esc := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+	variants := []string{text, strings.ToLower(text)}
+	if r := []rune(strings.ToLower(text)); len(r) > 0 {
+		variants = append(variants, strings.ToUpper(string(r[:1]))+string(r[1:]))
+	}
+	var conds []string
+	var args []any
+	for _, v := range variants {
+		conds = append(conds, col+` LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+esc.Replace(v)+"%")
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
 }
 
 func clampLimit(n int) int {

@@ -214,6 +214,13 @@ func (db *DB) fillReplays(ctx context.Context, tx querier, ps []*pending) error 
 // last (answered_at, id) of the previous page.
 type ResponseFilter struct {
 	Survey     string
+	Customer   string // external id
+	Channel    otklik.Channel
+	Manager    string // snapshot manager's e-mail
+	Segment    string // snapshot segment
+	ScoreMin   *int
+	ScoreMax   *int
+	Text       string    // a word or phrase in the comment
 	From, To   time.Time // [From, To); zero means unbounded
 	AfterTime  time.Time
 	AfterID    int64
@@ -236,6 +243,25 @@ func (db *DB) Responses(ctx context.Context, scope otklik.Scope, f ResponseFilte
 	if !f.To.IsZero() {
 		conds = append(conds, "r.answered_at < ?")
 		args = append(args, db.ts(f.To))
+	}
+	for _, eq := range []struct{ col, v string }{
+		{"c.external_id", f.Customer}, {"r.channel", string(f.Channel)}, {"r.manager", strings.ToLower(f.Manager)}, {"r.segment", f.Segment},
+	} {
+		if eq.v != "" {
+			conds = append(conds, eq.col+" = ?")
+			args = append(args, eq.v)
+		}
+	}
+	if f.ScoreMin != nil {
+		conds = append(conds, "r.score >= ?")
+		args = append(args, *f.ScoreMin)
+	}
+	if f.ScoreMax != nil {
+		conds = append(conds, "r.score <= ?")
+		args = append(args, *f.ScoreMax)
+	}
+	if c, a := textMatch("r.comment", f.Text); c != "" {
+		conds, args = append(conds, c), append(args, a...)
 	}
 	order := "r.answered_at, r.id"
 	if f.AfterID != 0 {
@@ -322,4 +348,35 @@ func (db *DB) ScoreCounts(ctx context.Context, scope otklik.Scope, surveyIDs []i
 		out[score] = n
 	}
 	return out, rows.Err()
+}
+
+// ResponseByKey returns the answer stored under an idempotency key.
+func (db *DB) ResponseByKey(ctx context.Context, key string) (*otklik.Response, error) {
+	rs, err := db.responsesWhere(ctx, "r.idempotency_key = ?", []any{key}, "r.id", 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, otklik.Errorf(otklik.ENOTFOUND, "no such answer")
+	}
+	return rs[0], nil
+}
+
+// ReviseResponse changes the score, comment and driver answers of a stored
+// answer: a customer who opens their survey link again corrects the same
+// answer instead of adding another. The caller has validated the values.
+func (db *DB) ReviseResponse(ctx context.Context, r *otklik.Response) error {
+	answers, _ := json.Marshal(r.Answers)
+	if r.Answers == nil {
+		answers = []byte("{}")
+	}
+	res, err := db.exec(ctx, db.write, "UPDATE responses SET score = ?, comment = ?, answers = ? WHERE id = ?",
+		r.Score, r.Comment, string(answers), r.ID)
+	if err != nil {
+		return fmt.Errorf("store: revise response %d: %w", r.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return otklik.Errorf(otklik.ENOTFOUND, "no such answer")
+	}
+	return nil
 }

@@ -431,3 +431,68 @@ func TestSurveys(t *testing.T) {
 		}
 	})
 }
+
+func TestSearchAndFilters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		db, clock := open(t, dialect)
+		ctx := context.Background()
+		s := seedSurvey(t, db)
+		a := seedCustomer(t, db, "a1", "anna@example.com", "Север")
+		b := seedCustomer(t, db, "b1", "boris@example.com", "Юг")
+		for i, r := range []*otklik.Response{answer(s, a, 10, "x1", t0), answer(s, b, 2, "x2", t0.Add(-90*24*time.Hour))} {
+			r.Comment = []string{"Задержка одобрения, 100% ужас_но", "Всё быстро"}[i]
+			r.Channel = []otklik.Channel{otklik.ChannelEmail, otklik.ChannelPhone}[i]
+			if _, err := db.AddResponse(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func(f store.ResponseFilter) int {
+			rs, err := db.Responses(ctx, all, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(rs)
+		}
+		low, high := 0, 6
+		cases := []struct {
+			f    store.ResponseFilter
+			want int
+		}{
+			{store.ResponseFilter{Text: "задержка"}, 1},
+			{store.ResponseFilter{Text: "ЗАДЕРЖКА"}, 1}, // the query is also tried in lower case
+			{store.ResponseFilter{Text: "100%"}, 1},
+			{store.ResponseFilter{Text: "0%"}, 1},
+			{store.ResponseFilter{Text: "%"}, 1},
+			{store.ResponseFilter{Text: "ужас_но"}, 1},
+			{store.ResponseFilter{Text: "ужасно"}, 0},
+			{store.ResponseFilter{Channel: otklik.ChannelPhone}, 1},
+			{store.ResponseFilter{Manager: "ANNA@example.com"}, 1},
+			{store.ResponseFilter{ScoreMin: &low, ScoreMax: &high}, 1},
+			{store.ResponseFilter{Customer: "b1"}, 1},
+			{store.ResponseFilter{Segment: "smb"}, 2},
+		}
+		for i, c := range cases {
+			if got := count(c.f); got != c.want {
+				t.Errorf("case %d %+v: %d answers, want %d", i, c.f, got, c.want)
+			}
+		}
+		// b1 answered 90 days ago: silent for 60 days; a1 answered today.
+		clock.Add(time.Hour)
+		silent, err := db.Customers(ctx, all, store.CustomerFilter{Silent: clock.Now().Add(-60 * 24 * time.Hour)})
+		if err != nil || len(silent) != 1 || silent[0].ExternalID != "b1" {
+			t.Fatalf("silent customers: %v %v", silent, err)
+		}
+		found, _ := db.Customers(ctx, all, store.CustomerFilter{Text: "клиент a1"})
+		if len(found) != 1 {
+			t.Fatalf("search by name: %d", len(found))
+		}
+		found, _ = db.Customers(ctx, all, store.CustomerFilter{Text: "B1@EXAMPLE"})
+		if len(found) != 1 || found[0].ExternalID != "b1" {
+			t.Fatalf("search by e-mail: %v", found)
+		}
+		w, err := db.Workloads(ctx, otklik.Scope{Reach: otklik.ReachTeam, Team: "Север"})
+		if err != nil || len(w) != 1 || w[0].Manager != "anna@example.com" || w[0].Customers != 1 || w[0].Revenue != 15000050 {
+			t.Fatalf("workloads: %+v %v", w, err)
+		}
+	})
+}

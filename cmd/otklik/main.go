@@ -48,7 +48,8 @@ var errUsage = errors.New("usage")
 const usage = `usage: otklik <command> [flags]
 
 commands:
-  serve                          run the web application and API (default)
+  serve [--demo]                 run the web application and API (default);
+                                 --demo uses ./otklik-demo.db filled with a demo
   migrate                        bring the database schema up to date
   user create --email E --role R [--name N] [--team T]
                                  create a user; the password is read from stdin,
@@ -57,6 +58,7 @@ commands:
                                  create an API token and print it (shown once)
   import customers|responses FILE [--partial] [--format csv|xlsx]
   export responses --format csv|xlsx [--survey K] [--from D] [--to D] [--output F]
+  demo [--seed N]                create a realistic demo workspace in the database
   version                        print the version
 
 configuration (flags override): OTKLIK_DATABASE_URL, OTKLIK_DB (./otklik.db),
@@ -91,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return importCommand(ctx, cfg, args, log, stdout, stderr)
 	case "export":
 		return exportCommand(ctx, cfg, args, log, stdout)
+	case "demo":
+		return demoCommand(ctx, cfg, args, log, stdout)
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return nil
@@ -159,8 +163,12 @@ func serve(ctx context.Context, cfg app.Config, args []string, log *slog.Logger,
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	dbFlags(fs, &cfg)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
+	withDemo := fs.Bool("demo", false, "serve a demo workspace from its own database file ("+demoDB+")")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: serve: %v", errUsage, err)
+	}
+	if *withDemo {
+		cfg.DatabaseURL, cfg.DB = "", demoDB
 	}
 	a, err := app.Open(ctx, cfg, nil, log)
 	if err != nil {
@@ -169,6 +177,11 @@ func serve(ctx context.Context, cfg app.Config, args []string, log *slog.Logger,
 	defer a.Close()
 	if err := a.Bootstrap(ctx, stdout); err != nil {
 		return err
+	}
+	if *withDemo {
+		if err := fillDemo(ctx, a, 1, stdout); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -6,6 +6,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,6 +14,7 @@ import (
 	"otklik/internal/auth"
 	"otklik/internal/intake"
 	"otklik/internal/store"
+	"otklik/internal/surveylink"
 )
 
 // Config is what the API needs from the application.
@@ -23,6 +25,9 @@ type Config struct {
 	Location *time.Location // the business's time zone, for date-only periods
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // where request metrics are registered
+	Links    *surveylink.Signer   // signs survey links
+	BaseURL  string               // where links that leave the system point
+	LinkTTL  time.Duration        // how long a survey link works
 }
 
 // Server handles the API's requests.
@@ -35,6 +40,9 @@ type Server struct {
 	tokens   *tokenCache
 	failures *auth.Limiter // failed token checks per client address
 	metrics  *httpMetrics
+	links    *surveylink.Signer
+	baseURL  string
+	linkTTL  time.Duration
 }
 
 // New returns an API server.
@@ -53,6 +61,7 @@ func New(cfg Config) *Server {
 		tokens:   newTokenCache(cfg.DB, 30*time.Second),
 		failures: auth.NewLimiter(30, 30, nil),
 		metrics:  newHTTPMetrics(cfg.Registry),
+		links:    cfg.Links, baseURL: strings.TrimRight(cfg.BaseURL, "/"), linkTTL: cfg.LinkTTL,
 	}
 }
 
@@ -76,6 +85,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/surveys", s.authed(s.createSurvey))
 	mux.Handle("GET /api/v1/surveys", s.authed(s.listSurveys))
 	mux.Handle("GET /api/v1/surveys/{key}", s.authed(s.getSurvey))
+	mux.Handle("GET /api/v1/surveys/{key}/link", s.authed(s.surveyLink))
 
 	mux.Handle("POST /api/v1/responses", s.authed(s.createResponse))
 	mux.Handle("POST /api/v1/responses/batch", s.authed(s.createResponses))

@@ -36,7 +36,11 @@ func newEnv(t *testing.T, dialect string) *env {
 	if err != nil {
 		t.Fatalf("open app: %v", err)
 	}
-	srv := httptest.NewServer(a.Handler())
+	h, err := a.Handler()
+	if err != nil {
+		t.Fatalf("handler: %v", err)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); a.Close() })
 	return &env{t: t, app: a, srv: srv, clock: clock}
 }

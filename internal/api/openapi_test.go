@@ -382,6 +382,15 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 		if again.ID != first.ID || r.header.Get("Idempotent-Replayed") != "true" {
 			t.Errorf("replay: id %d (first %d), Idempotent-Replayed %q", again.ID, first.ID, r.header.Get("Idempotent-Replayed"))
 		}
+		var link struct {
+			URL       string `json:"url"`
+			ExpiresAt string `json:"expires_at"`
+		}
+		c.call(200, "GET", "/api/v1/surveys/nps/link?customer=crm-1", admin, nil).decode(t, &link)
+		if !strings.HasPrefix(link.URL, "http://otklik.test/s/") {
+			t.Errorf("survey link %q is not absolute under the base URL", link.URL)
+		}
+		c.problem(c.call(422, "GET", "/api/v1/surveys/nps/link?customer=nobody", admin, nil), otklik.EINVALID, "customer")
 		var byID otklik.Response
 		c.call(200, "GET", r.header.Get("Location"), admin, nil).decode(t, &byID)
 		if byID.ID != first.ID || byID.Comment != first.Comment {

@@ -6,6 +6,8 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -22,7 +24,10 @@ import (
 	"otklik/internal/api"
 	"otklik/internal/auth"
 	"otklik/internal/intake"
+	"otklik/internal/locale"
 	"otklik/internal/store"
+	"otklik/internal/surveylink"
+	"otklik/internal/web"
 )
 
 // Config is Otklik's configuration, from OTKLIK_* variables and flags.
@@ -33,6 +38,11 @@ type Config struct {
 	BaseURL     string `env:"OTKLIK_BASE_URL" envDefault:"http://localhost:8080"`
 	TimeZone    string `env:"OTKLIK_TIMEZONE" envDefault:"Europe/Moscow"`
 	AdminEmail  string `env:"OTKLIK_ADMIN_EMAIL" envDefault:"admin@otklik.local"`
+	Business    string `env:"OTKLIK_BUSINESS_NAME" envDefault:"Otklik"`
+	// LinkKey signs survey links; empty means a key generated on the first
+	// start and kept in the database, shared by every replica.
+	LinkKey string        `env:"OTKLIK_LINK_KEY"`
+	LinkTTL time.Duration `env:"OTKLIK_LINK_TTL" envDefault:"720h"`
 }
 
 // App is a running Otklik.
@@ -43,6 +53,8 @@ type App struct {
 	Location *time.Location
 	Now      func() time.Time
 	Log      *slog.Logger
+	Catalog  *locale.Catalog
+	LinkKey  []byte
 	registry *prometheus.Registry
 }
 
@@ -66,9 +78,30 @@ func Open(ctx context.Context, cfg Config, now func() time.Time, log *slog.Logge
 		db.Close()
 		return nil, err
 	}
+	cat, err := locale.New()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	key := cfg.LinkKey
+	if key == "" {
+		if key, err = db.Setting(ctx, "survey_link_key", randomKey); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &App{Config: cfg, DB: db, Intake: intake.New(db, now, loc), Location: loc, Now: now, Log: log, registry: reg}, nil
+	return &App{Config: cfg, DB: db, Intake: intake.New(db, now, loc), Location: loc, Now: now, Log: log,
+		Catalog: cat, LinkKey: []byte(key), registry: reg}, nil
+}
+
+func randomKey() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
 }
 
 // Close releases the database.
@@ -98,8 +131,15 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 }
 
 // Handler returns every route Otklik serves.
-func (a *App) Handler() http.Handler {
-	apiServer := api.New(api.Config{DB: a.DB, Intake: a.Intake, Now: a.Now, Location: a.Location, Logger: a.Log, Registry: a.registry})
+func (a *App) Handler() (http.Handler, error) {
+	links := surveylink.NewSigner(a.LinkKey)
+	apiServer := api.New(api.Config{DB: a.DB, Intake: a.Intake, Now: a.Now, Location: a.Location, Logger: a.Log, Registry: a.registry,
+		Links: links, BaseURL: a.Config.BaseURL, LinkTTL: a.Config.LinkTTL})
+	webServer, err := web.New(web.Config{DB: a.DB, Intake: a.Intake, Catalog: a.Catalog, Now: a.Now, Location: a.Location,
+		BaseURL: a.Config.BaseURL, BusinessName: a.Config.Business, Logger: a.Log, LinkKey: a.LinkKey, LinkTTL: a.Config.LinkTTL})
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiServer.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -119,11 +159,8 @@ func (a *App) Handler() http.Handler {
 		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "Otklik is running. API: /api/v1/ (OpenAPI document at /api/v1/openapi.yaml)\n")
-	})
-	return securityHeaders(mux)
+	mux.Handle("/", webServer.Handler())
+	return securityHeaders(mux), nil
 }
 
 func securityHeaders(next http.Handler) http.Handler {
@@ -138,8 +175,12 @@ func securityHeaders(next http.Handler) http.Handler {
 
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	h, err := a.Handler()
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           a.Handler(),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,

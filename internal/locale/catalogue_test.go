@@ -191,7 +191,8 @@ func TestEveryIDRenders(t *testing.T) {
 			t.Errorf("%s lacks %v", lang, missing)
 		}
 		for _, id := range c.IDs() {
-			got := l.T(id, map[string]any{"Count": 3, "Name": "x", "N": 1, "Min": 1, "Margin": 1, "Rows": 1})
+			got := l.T(id, map[string]any{"Count": 3, "Name": "x", "N": 1, "Min": 1, "Margin": 1, "Rows": 1,
+				"Created": 1, "Updated": 1, "Duplicates": 1, "Email": "x"})
 			if got == id || got == "" || strings.Contains(got, "<no value>") {
 				t.Errorf("%s: %q renders as %q", lang, id, got)
 			}

@@ -214,7 +214,8 @@ func (db *DB) fillReplays(ctx context.Context, tx querier, ps []*pending) error 
 // last (answered_at, id) of the previous page.
 type ResponseFilter struct {
 	Survey     string
-	Customer   string // external id
+	Kind       otklik.Kind // every survey of this kind
+	Customer   string      // external id
 	Channel    otklik.Channel
 	Manager    string // snapshot manager's e-mail
 	Segment    string // snapshot segment
@@ -245,7 +246,7 @@ func (db *DB) Responses(ctx context.Context, scope otklik.Scope, f ResponseFilte
 		args = append(args, db.ts(f.To))
 	}
 	for _, eq := range []struct{ col, v string }{
-		{"c.external_id", f.Customer}, {"r.channel", string(f.Channel)}, {"r.manager", strings.ToLower(f.Manager)}, {"r.segment", f.Segment},
+		{"s.kind", string(f.Kind)}, {"c.external_id", f.Customer}, {"r.channel", string(f.Channel)}, {"r.manager", strings.ToLower(f.Manager)}, {"r.segment", f.Segment},
 	} {
 		if eq.v != "" {
 			conds = append(conds, eq.col+" = ?")

@@ -58,12 +58,16 @@ func New(cfg Config) *Server {
 	}
 	return &Server{
 		db: cfg.DB, intake: cfg.Intake, now: cfg.Now, loc: cfg.Location, log: cfg.Logger,
-		tokens:   newTokenCache(cfg.DB, 30*time.Second),
+		tokens:   newTokenCache(cfg.DB, 5*time.Second),
 		failures: auth.NewLimiter(30, 30, nil),
 		metrics:  newHTTPMetrics(cfg.Registry),
 		links:    cfg.Links, baseURL: strings.TrimRight(cfg.BaseURL, "/"), linkTTL: cfg.LinkTTL,
 	}
 }
+
+// ForgetTokens makes the API check every token against the database again:
+// the web UI calls it when a token is revoked or a user disabled.
+func (s *Server) ForgetTokens() { s.tokens.forget() }
 
 // Handler returns the API's routes under /api/v1/, wrapped in the common
 // middleware.

@@ -61,9 +61,9 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// tokenCache remembers valid tokens for a short while so that the write path
-// does not read the token table on every answer. A revoked token stops
-// working on this replica at once and on others within ttl.
+// tokenCache remembers valid tokens for a few seconds so that the write path
+// does not read the token table on every answer. A token revoked here stops
+// working at once (Forget); on other replicas within ttl.
 type tokenCache struct {
 	db  *store.DB
 	ttl time.Duration
@@ -78,6 +78,13 @@ type cachedToken struct {
 
 func newTokenCache(db *store.DB, ttl time.Duration) *tokenCache {
 	return &tokenCache{db: db, ttl: ttl, m: map[string]cachedToken{}}
+}
+
+// forget drops every cached token: one was revoked or its user changed.
+func (c *tokenCache) forget() {
+	c.mu.Lock()
+	c.m = map[string]cachedToken{}
+	c.mu.Unlock()
 }
 
 func (c *tokenCache) user(ctx context.Context, token string) (*otklik.User, error) {

@@ -136,7 +136,8 @@ func (a *App) Handler() (http.Handler, error) {
 	apiServer := api.New(api.Config{DB: a.DB, Intake: a.Intake, Now: a.Now, Location: a.Location, Logger: a.Log, Registry: a.registry,
 		Links: links, BaseURL: a.Config.BaseURL, LinkTTL: a.Config.LinkTTL})
 	webServer, err := web.New(web.Config{DB: a.DB, Intake: a.Intake, Catalog: a.Catalog, Now: a.Now, Location: a.Location,
-		BaseURL: a.Config.BaseURL, BusinessName: a.Config.Business, Logger: a.Log, LinkKey: a.LinkKey, LinkTTL: a.Config.LinkTTL})
+		BaseURL: a.Config.BaseURL, BusinessName: a.Config.Business, Logger: a.Log, LinkKey: a.LinkKey, LinkTTL: a.Config.LinkTTL,
+		CredentialsChanged: apiServer.ForgetTokens})
 	if err != nil {
 		return nil, err
 	}

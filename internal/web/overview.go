@@ -56,7 +56,11 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// Roles without figures (agents, interviewers, reviewers) start at
 		// the page of their work.
-		http.Redirect(w, r, "/customers", http.StatusSeeOther)
+		to := "/surveys"
+		if actor.Can(otklik.ReadCustomers) {
+			to = "/customers"
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return
 	}
 	d.CanRead = true
@@ -132,6 +136,11 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "overview", page{Title: "overview.title", Nav: "overview", Data: d})
 }
 
+var groupKind = map[string]otklik.Kind{
+	"promoter": otklik.KindNPS, "passive": otklik.KindNPS, "detractor": otklik.KindNPS,
+	"low": otklik.KindCSAT, "top": otklik.KindCSAT, "easy": otklik.KindCES, "hard": otklik.KindCES,
+}
+
 // scoreRange turns a score group into bounds for a survey kind.
 func scoreRange(group string, kind otklik.Kind) (lo, hi *int) {
 	p := func(v int) *int { return &v }
@@ -187,6 +196,13 @@ func (s *Server) answers(w http.ResponseWriter, r *http.Request) {
 	if kind == "" {
 		kind = otklik.Kind(q.Get("kind"))
 	}
+	if kind == "" {
+		// A group names its kind: detractors are NPS answers, "low" CSAT ones.
+		kind = groupKind[q.Get("group")]
+		if f.Survey == "" {
+			f.Kind = kind
+		}
+	}
 	f.ScoreMin, f.ScoreMax = scoreRange(q.Get("group"), kind)
 	if after := q.Get("after"); after != "" {
 		if ns, id, ok := cutCursor(after); ok {
@@ -197,7 +213,7 @@ func (s *Server) answers(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "answers", page{Title: "feed.title", Nav: "answers", Notice: "error.invalid_form", Data: d})
 		return
 	}
-	if f.Survey == "" {
+	if f.Survey == "" && q.Get("kind") != "" {
 		f.Kind = otklik.Kind(q.Get("kind"))
 	}
 	items, err := s.db.Responses(r.Context(), scope, f)

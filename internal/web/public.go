@@ -21,8 +21,8 @@ func (s *Server) limited(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.public.Allow(clientIP(r)) {
 			w.Header().Set("Retry-After", "60")
-			s.render(w, r, http.StatusTooManyRequests, "public_message", page{Title: "signin.too_many_attempts",
-				Data: publicMessage{Title: "error.internal", Text: "signin.too_many_attempts"}})
+			s.render(w, r, http.StatusTooManyRequests, "public_message", page{Title: "public.too_many_title",
+				Data: publicMessage{Title: "public.too_many_title", Text: "public.too_many"}})
 			return
 		}
 		next(w, r)
@@ -82,6 +82,15 @@ func (s *Server) publicLocalizer(c *otklik.Customer, r *http.Request) *locale.Lo
 func (s *Server) renderSurvey(w http.ResponseWriter, r *http.Request, status int, c *otklik.Customer, d publicSurvey) {
 	l := s.publicLocalizer(c, r)
 	d.Lang = l.Lang()
+	d.fill()
+	s.render(w, withLang(r, l.Lang()), status, "public_survey", page{Title: "public.thanks", Data: d})
+}
+
+// fill derives what the page shows from the survey: the scale's buttons,
+// the words at its ends, the driver questions. The editor's preview uses it
+// too, so the preview is the page.
+func (d *publicSurvey) fill() {
+	d.Scores = d.Scores[:0]
 	for i := d.Survey.Scale.Min; i <= d.Survey.Scale.Max; i++ {
 		d.Scores = append(d.Scores, i)
 	}
@@ -90,7 +99,6 @@ func (s *Server) renderSurvey(w http.ResponseWriter, r *http.Request, status int
 	if d.Survey.Kind != otklik.KindNPS {
 		d.LowLabel, d.TopLabel = "public.scale_low", "public.scale_high"
 	}
-	s.render(w, withLang(r, l.Lang()), status, "public_survey", page{Title: "public.thanks", Data: d})
 }
 
 // withLang makes render pick lang for a request without a session.

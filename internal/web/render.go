@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -36,7 +37,9 @@ var funcs = template.FuncMap{
 		}
 		return out
 	},
-	"role":    func(r otklik.Role) string { return "role." + string(r) },
+	"role": func(r otklik.Role) string { return "role." + string(r) },
+	// path escapes one segment of a URL path: external ids may hold / # ?.
+	"path":    url.PathEscape,
 	"channel": func(c otklik.Channel) string { return "channel." + string(c) },
 	"kind":    func(k otklik.Kind) string { return "kind." + string(k) },
 	"group": func(score int, kind any) string {
@@ -101,6 +104,7 @@ type page struct {
 	Static   string // the versioned prefix of static files
 	Notice   string // a message id shown once at the top
 	Loc      *time.Location
+	Path     string // the page's own path and query, to come back to
 	Data     any
 }
 
@@ -130,6 +134,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.User, p.CSRF = v.user, v.csrf
 	}
 	p.Business, p.Static, p.Loc = s.cfg.BusinessName, "/static/"+s.staticTag, s.cfg.Location
+	if r.Method == http.MethodGet {
+		p.Path = r.URL.RequestURI()
+	}
 	var buf bytes.Buffer
 	layout := "layout"
 	switch {

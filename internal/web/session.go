@@ -102,7 +102,10 @@ func (s *Server) toSignIn(w http.ResponseWriter, r *http.Request) {
 
 // safeNext accepts only a local path to return to after signing in.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	// Browsers drop tabs and line breaks from URLs and read \ as /, so
+	// "/\t/evil.example" would leave the site: refuse them outright.
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) ||
+		!strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	return next

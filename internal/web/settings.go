@@ -104,6 +104,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.cfg.CredentialsChanged()
 	http.Redirect(w, r, "/settings", http.StatusSeeOther)
 }
 
@@ -145,6 +146,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, err)
 		return
 	}
+	s.cfg.CredentialsChanged()
 	http.Redirect(w, r, "/settings", http.StatusSeeOther)
 }
 

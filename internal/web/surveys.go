@@ -46,16 +46,13 @@ func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request) {
 		d.S = &otklik.Survey{Kind: otklik.KindNPS, ScorePosition: otklik.PositionFirst}
 	}
 	d.Drivers = formatDrivers(d.S.Drivers)
-	d.Preview = publicSurvey{Survey: d.S}
 	s.renderSurveyForm(w, r, http.StatusOK, d)
 }
 
 func (s *Server) renderSurveyForm(w http.ResponseWriter, r *http.Request, status int, d surveyFormData) {
 	d.S.Normalize()
-	d.Preview = publicSurvey{Survey: d.S, Action: "#", Drivers: d.S.Drivers, LowLabel: "public.not_likely", TopLabel: "public.very_likely"}
-	for i := d.S.Scale.Min; i <= d.S.Scale.Max; i++ {
-		d.Preview.Scores = append(d.Preview.Scores, i)
-	}
+	d.Preview = publicSurvey{Survey: d.S, Action: "#"}
+	d.Preview.fill()
 	s.render(w, r, status, "survey_edit", page{Title: "survey.edit", Nav: "surveys", Data: d})
 }
 
@@ -149,9 +146,7 @@ func (s *Server) previewSurvey(w http.ResponseWriter, r *http.Request) {
 		sv.Kind = otklik.KindNPS
 	}
 	sv.Scale = sv.Kind.DefaultScale()
-	d := publicSurvey{Survey: sv, Action: "#", Drivers: sv.Drivers, LowLabel: "public.not_likely", TopLabel: "public.very_likely"}
-	for i := sv.Scale.Min; i <= sv.Scale.Max; i++ {
-		d.Scores = append(d.Scores, i)
-	}
+	d := publicSurvey{Survey: sv, Action: "#"}
+	d.fill()
 	s.render(w, r, http.StatusOK, "frag_preview", page{Data: d})
 }

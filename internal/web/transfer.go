@@ -23,6 +23,12 @@ type transferData struct {
 const maxUpload = 32 << 20
 
 func (s *Server) transferPage(w http.ResponseWriter, r *http.Request) {
+	// The page exports answers and, for admins, imports: it is for those who
+	// may read answers.
+	if _, err := viewerOf(r).user.Actor().Scope(otklik.ReadResponses); err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
 	s.renderTransfer(w, r, http.StatusOK, transferData{})
 }
 

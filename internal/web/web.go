@@ -32,6 +32,9 @@ type Config struct {
 	Logger       *slog.Logger
 	LinkKey      []byte        // signs survey links
 	LinkTTL      time.Duration // how long a survey link works
+	// CredentialsChanged is called after a token is revoked or a user
+	// changed, so caches of credentials elsewhere in the process drop them.
+	CredentialsChanged func()
 }
 
 // Server handles the web UI's requests.
@@ -58,6 +61,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.LinkTTL == 0 {
 		cfg.LinkTTL = 30 * 24 * time.Hour
+	}
+	if cfg.CredentialsChanged == nil {
+		cfg.CredentialsChanged = func() {}
 	}
 	if cfg.BusinessName == "" {
 		cfg.BusinessName = "Otklik"

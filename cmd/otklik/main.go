@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"reflect"
 	"strings"
 	"syscall"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
@@ -63,7 +64,8 @@ commands:
 
 configuration (flags override): OTKLIK_DATABASE_URL, OTKLIK_DB (./otklik.db),
 OTKLIK_ADDR (:8080), OTKLIK_BASE_URL, OTKLIK_TIMEZONE (Europe/Moscow),
-OTKLIK_ADMIN_EMAIL`
+OTKLIK_ADMIN_EMAIL, OTKLIK_BUSINESS_NAME, OTKLIK_LOGO_URL, OTKLIK_LINK_KEY,
+OTKLIK_LINK_TTL (720h)`
 
 // run is the whole program; tests call it in-process. Its output on stdout is
 // only what a script may capture (a password, a token, an export).
@@ -106,11 +108,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 }
 
+// environ reads every OTKLIK_* variable app.Config declares, so a new
+// setting needs no second list here.
 func environ(getenv func(string) string) map[string]string {
 	m := map[string]string{}
-	for _, k := range []string{"OTKLIK_DATABASE_URL", "OTKLIK_DB", "OTKLIK_ADDR", "OTKLIK_BASE_URL", "OTKLIK_TIMEZONE", "OTKLIK_ADMIN_EMAIL"} {
-		if v := getenv(k); v != "" {
-			m[k] = v
+	t := reflect.TypeFor[app.Config]()
+	for i := range t.NumField() {
+		if k := t.Field(i).Tag.Get("env"); k != "" {
+			if v := getenv(k); v != "" {
+				m[k] = v
+			}
 		}
 	}
 	return m

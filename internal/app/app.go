@@ -39,6 +39,7 @@ type Config struct {
 	TimeZone    string `env:"OTKLIK_TIMEZONE" envDefault:"Europe/Moscow"`
 	AdminEmail  string `env:"OTKLIK_ADMIN_EMAIL" envDefault:"admin@otklik.local"`
 	Business    string `env:"OTKLIK_BUSINESS_NAME" envDefault:"Otklik"`
+	LogoURL     string `env:"OTKLIK_LOGO_URL"` // an https:// or same-site image shown on survey pages
 	// LinkKey signs survey links; empty means a key generated on the first
 	// start and kept in the database, shared by every replica.
 	LinkKey string        `env:"OTKLIK_LINK_KEY"`
@@ -136,7 +137,7 @@ func (a *App) Handler() (http.Handler, error) {
 	apiServer := api.New(api.Config{DB: a.DB, Intake: a.Intake, Now: a.Now, Location: a.Location, Logger: a.Log, Registry: a.registry,
 		Links: links, BaseURL: a.Config.BaseURL, LinkTTL: a.Config.LinkTTL})
 	webServer, err := web.New(web.Config{DB: a.DB, Intake: a.Intake, Catalog: a.Catalog, Now: a.Now, Location: a.Location,
-		BaseURL: a.Config.BaseURL, BusinessName: a.Config.Business, Logger: a.Log, LinkKey: a.LinkKey, LinkTTL: a.Config.LinkTTL,
+		BaseURL: a.Config.BaseURL, BusinessName: a.Config.Business, LogoURL: a.Config.LogoURL, Logger: a.Log, LinkKey: a.LinkKey, LinkTTL: a.Config.LinkTTL,
 		CredentialsChanged: apiServer.ForgetTokens})
 	if err != nil {
 		return nil, err

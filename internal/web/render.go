@@ -101,6 +101,7 @@ type page struct {
 	Title    string // a message id
 	Nav      string // the active section
 	Business string
+	Logo     string
 	Static   string // the versioned prefix of static files
 	Notice   string // a message id shown once at the top
 	Loc      *time.Location
@@ -133,7 +134,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if v := viewerOf(r); v != nil {
 		p.User, p.CSRF = v.user, v.csrf
 	}
-	p.Business, p.Static, p.Loc = s.cfg.BusinessName, "/static/"+s.staticTag, s.cfg.Location
+	p.Business, p.Logo, p.Static, p.Loc = s.cfg.BusinessName, s.cfg.LogoURL, "/static/"+s.staticTag, s.cfg.Location
 	if r.Method == http.MethodGet {
 		p.Path = r.URL.RequestURI()
 	}
@@ -155,7 +156,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	// Survey pages may show the business's logo from its own site.
+	img := "'self' data:"
+	if layout == "public" {
+		img += " https:"
+	}
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src "+img+"; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

@@ -29,6 +29,7 @@ type Config struct {
 	Location     *time.Location
 	BaseURL      string // absolute links that leave the system
 	BusinessName string
+	LogoURL      string // shown on the survey page instead of the initial
 	Logger       *slog.Logger
 	LinkKey      []byte        // signs survey links
 	LinkTTL      time.Duration // how long a survey link works

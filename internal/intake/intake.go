@@ -111,7 +111,7 @@ func (s *Service) Prepare(ctx context.Context, actor otklik.Actor, a Answer) (*o
 // customer finds the answer's customer in scope, or creates it from
 // NewCustomer when the actor may.
 func (s *Service) customer(ctx context.Context, actor otklik.Actor, scope otklik.Scope, a Answer) (*otklik.Customer, error) {
-	c, err := s.db.Customer(ctx, scope, a.Customer)
+	c, err := s.db.CustomerForAnswer(ctx, scope, a.Customer)
 	if otklik.ErrorCode(err) != otklik.ENOTFOUND {
 		return c, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"sync"
 
 	"otklik"
@@ -101,6 +102,11 @@ func (b *batcher) work() {
 			}
 		}
 		batch = append(batch[:0], first)
+		if len(b.in) == 0 {
+			// Let the requests that are already running reach the queue:
+			// one more answer per commit is one fsync fewer.
+			runtime.Gosched()
+		}
 	fill:
 		for len(batch) < maxBatch {
 			select {

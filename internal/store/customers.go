@@ -72,6 +72,7 @@ func (db *DB) UpsertCustomer(ctx context.Context, scope otklik.Scope, externalID
 		c, created, err = db.upsertCustomer(ctx, tx, scope, externalID, edit, db.now(), nil)
 		return err
 	})
+	db.recent.forget(externalID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -104,6 +105,7 @@ func (db *DB) ImportCustomers(ctx context.Context, scope otklik.Scope, externalI
 		}
 		return nil
 	})
+	db.recent.forget("")
 	return created, updated, err
 }
 
@@ -224,6 +226,55 @@ func (db *DB) Customer(ctx context.Context, scope otklik.Scope, externalID strin
 		return nil, otklik.Errorf(otklik.ENOTFOUND, "no such customer")
 	}
 	return c, nil
+}
+
+// CustomerForAnswer returns what an answer needs of a customer in scope:
+// its id and the dimensions it snapshots, without contact details or
+// consents, in one prepared statement.
+func (db *DB) CustomerForAnswer(ctx context.Context, scope otklik.Scope, externalID string) (*otklik.Customer, error) {
+	c, gen, ok := db.recent.get(externalID)
+	if !ok {
+		var err error
+		if c, err = db.loadCustomerForAnswer(ctx, externalID); err != nil {
+			return nil, err
+		}
+		db.recent.put(externalID, c, gen)
+	}
+	if !scope.Covers(c.Manager, c.Team) {
+		return nil, otklik.Errorf(otklik.ENOTFOUND, "no such customer")
+	}
+	return c, nil
+}
+
+func (db *DB) loadCustomerForAnswer(ctx context.Context, externalID string) (*otklik.Customer, error) {
+	st, err := db.prepared(ctx, `SELECT id, external_id, locale, segment, services, revenue, started_at, manager, team, region
+		FROM customers WHERE external_id = ? AND erased_at IS NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("store: customer for answer: %w", err)
+	}
+	var c otklik.Customer
+	var services string
+	var revenue sql.NullInt64
+	var started instant
+	err = st.QueryRowContext(ctx, externalID).Scan(&c.ID, &c.ExternalID, &c.Locale, &c.Segment, &services, &revenue, &started,
+		&c.Manager, &c.Team, &c.Region)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, otklik.Errorf(otklik.ENOTFOUND, "no such customer")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: customer for answer: %w", err)
+	}
+	if err := json.Unmarshal([]byte(services), &c.Services); err != nil {
+		return nil, fmt.Errorf("services of customer %d: %w", c.ID, err)
+	}
+	if revenue.Valid {
+		a := otklik.Amount(revenue.Int64)
+		c.Revenue = &a
+	}
+	if started.Valid {
+		c.StartedAt = &otklik.Date{Time: started.Time}
+	}
+	return &c, nil
 }
 
 // CustomerFilter narrows a customer list.
@@ -353,7 +404,7 @@ func clampLimit(n int) int {
 // The external id is replaced, so the CRM sending it again starts afresh.
 func (db *DB) EraseCustomer(ctx context.Context, actor otklik.Actor, externalID string) error {
 	now := db.now()
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		c, err := db.customerBy(ctx, tx, "external_id = ?", externalID)
 		if err != nil {
 			return err
@@ -372,6 +423,8 @@ func (db *DB) EraseCustomer(ctx context.Context, actor otklik.Actor, externalID 
 		}
 		return db.audit(ctx, tx, actor.Email, "customer.erase", "customer:"+strconv.FormatInt(c.ID, 10), "")
 	})
+	db.recent.forget(externalID)
+	return err
 }
 
 // PersonalData is everything held about one person.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -130,6 +131,9 @@ func (db *DB) AddResponses(ctx context.Context, rs []*otklik.Response) []AddResu
 // exist (a retry, or twice in the batch) are not written again; those
 // answers are filled from the stored row instead.
 func (db *DB) insertBatch(ctx context.Context, batch []*pending) error {
+	if !db.postgres {
+		return db.insertBatchRows(ctx, batch)
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var q strings.Builder
 		q.WriteString("INSERT INTO responses (" + responseColumns + ") VALUES ")
@@ -169,6 +173,40 @@ func (db *DB) insertBatch(ctx context.Context, batch []*pending) error {
 				continue
 			}
 			replayed = append(replayed, p)
+		}
+		return db.fillReplays(ctx, tx, replayed)
+	})
+}
+
+// insertBatchRows is insertBatch for SQLite: there a statement costs no
+// round trip, so one prepared single-row INSERT per answer beats compiling
+// a multi-row statement of a new length for every batch.
+func (db *DB) insertBatchRows(ctx context.Context, batch []*pending) error {
+	st, err := db.preparedOn(ctx, db.write, "INSERT INTO responses ("+responseColumns+") VALUES ("+
+		strings.Repeat("?, ", responseColumnCount-1)+"?) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id")
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		ins := tx.StmtContext(ctx, st)
+		defer ins.Close()
+		var replayed []*pending
+		seen := make(map[string]bool, len(batch))
+		for _, p := range batch {
+			if seen[p.r.IdempotencyKey] {
+				replayed = append(replayed, p) // twice in one batch: the second is a replay
+				continue
+			}
+			seen[p.r.IdempotencyKey] = true
+			err := ins.QueryRowContext(ctx, db.responseArgs(p.r)...).Scan(&p.r.ID)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				replayed = append(replayed, p)
+			case err != nil:
+				return err
+			default:
+				p.created = true
+			}
 		}
 		return db.fillReplays(ctx, tx, replayed)
 	})

@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -42,6 +44,10 @@ type DB struct {
 	postgres bool
 	now      func() time.Time
 	answers  *batcher
+	stmts    sync.Map // query → *sql.Stmt: the hot path's statements, prepared once
+	recent   recentCustomers
+	stop     chan struct{}
+	stopped  sync.WaitGroup
 }
 
 // Open connects to the database named by cfg. It does not migrate.
@@ -52,7 +58,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	// Both databases keep microseconds: hand out no finer instants, so that
 	// what a call returns equals what a later read finds.
-	db := &DB{now: func() time.Time { return clock().UTC().Truncate(time.Microsecond) }}
+	db := &DB{now: func() time.Time { return clock().UTC().Truncate(time.Microsecond) }, stop: make(chan struct{})}
 	var err error
 	if cfg.URL != "" {
 		db.postgres = true
@@ -85,19 +91,51 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	workers := 1 // SQLite has one writer: a second flusher would only wait for the lock
 	if db.postgres {
-		workers = 4
+		// Two writers keep one batch filling while the other commits; more
+		// only make smaller batches, each paying its own commit.
+		workers = 2
+	} else {
+		db.recent.on = true
+		db.stopped.Add(1)
+		go db.checkpoint()
 	}
 	db.answers = newBatcher(db, workers)
 	return db, nil
 }
 
+// checkpoint copies the SQLite write-ahead log into the database file in the
+// background, every 200 ms, so that the writer's commits do not pay for it
+// (the automatic checkpoint stays as a backstop at 10,000 pages). A passive
+// checkpoint never blocks the writer or the readers.
+func (db *DB) checkpoint() {
+	defer db.stopped.Done()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-tick.C:
+			if _, err := db.read.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+				slog.Warn("store: checkpoint", "err", err)
+			}
+		}
+	}
+}
+
 func sqliteDSN(path string, readOnly bool) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(5000)", "foreign_keys(1)", "synchronous(FULL)"} {
+	// synchronous(FULL): a commit reaches the disk before the answer is
+	// acknowledged. The caches hold the answer indexes of a large install.
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(5000)", "foreign_keys(1)", "synchronous(FULL)",
+		"wal_autocheckpoint(10000)", "cache_size(-65536)"} {
 		q.Add("_pragma", p)
 	}
 	if readOnly {
+		// Readers drop their page cache whenever the writer commits; mapped
+		// pages are read back without a system call.
 		q.Add("_pragma", "query_only(1)")
+		q.Add("_pragma", "mmap_size(1073741824)")
 	}
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
@@ -108,6 +146,8 @@ func (db *DB) Close() error {
 	if db.answers != nil {
 		db.answers.close()
 	}
+	close(db.stop)
+	db.stopped.Wait()
 	var errs []error
 	if db.read != nil && db.read != db.write {
 		errs = append(errs, db.read.Close())
@@ -252,6 +292,33 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// prepared returns the statement for query on the read pool, prepared the
+// first time: the answer path runs the same lookups thousands of times a
+// second, and compiling them each time costs more than running them.
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	return db.preparedOn(ctx, db.read, query)
+}
+
+func (db *DB) preparedOn(ctx context.Context, pool *sql.DB, query string) (*sql.Stmt, error) {
+	query = db.rebind(query)
+	key := query
+	if pool == db.write && db.write != db.read {
+		key = "w:" + query
+	}
+	if st, ok := db.stmts.Load(key); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(key, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // insertID runs an INSERT … RETURNING id.

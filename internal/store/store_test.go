@@ -496,3 +496,32 @@ func TestSearchAndFilters(t *testing.T) {
 		}
 	})
 }
+
+// TestCustomerForAnswerSeesChanges: what answers read of a customer (kept a
+// moment on SQLite) follows every change made here at once.
+func TestCustomerForAnswerSeesChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		db, _ := open(t, dialect)
+		ctx := context.Background()
+		seedCustomer(t, db, "c1", "anna@example.com", "Север")
+		c, err := db.CustomerForAnswer(ctx, all, "c1")
+		if err != nil || c.Manager != "anna@example.com" || c.Revenue.String() != "150000.5" || len(c.Services) != 1 {
+			t.Fatalf("first read: %+v %v", c, err)
+		}
+		if _, _, err := db.UpsertCustomer(ctx, all, "c1", func(c *otklik.Customer) { c.Manager = "boris@example.com" }); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := db.CustomerForAnswer(ctx, all, "c1"); c.Manager != "boris@example.com" {
+			t.Fatalf("after a change of manager: %s", c.Manager)
+		}
+		if _, err := db.CustomerForAnswer(ctx, otklik.Scope{Reach: otklik.ReachOwn, Manager: "anna@example.com"}, "c1"); otklik.ErrorCode(err) != otklik.ENOTFOUND {
+			t.Fatalf("the old manager still reaches the customer: %v", err)
+		}
+		if err := db.EraseCustomer(ctx, otklik.Actor{Email: "boss@example.com", Role: otklik.RoleAdmin}, "c1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CustomerForAnswer(ctx, all, "c1"); otklik.ErrorCode(err) != otklik.ENOTFOUND {
+			t.Fatalf("an erased customer can still answer: %v", err)
+		}
+	})
+}

@@ -80,7 +80,7 @@ func TestCustomersAllOrNothing(t *testing.T) {
 	})
 }
 
-func seed(t *testing.T, db *store.DB) {
+func seed(t testing.TB, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
 	s := &otklik.Survey{Key: "nps", Kind: otklik.KindNPS, Title: otklik.Text{RU: "НПС", EN: "NPS"},
@@ -180,6 +180,28 @@ func BenchmarkImportCustomers100k(b *testing.B) {
 		rep, err := exchange.Customers(context.Background(), db, admin, strings.NewReader(file), opts(transfer.FormatCSV, false))
 		if err != nil || rep.Created != 100000 {
 			b.Fatalf("%+v %v", rep, err)
+		}
+	}
+	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkImportResponses100k imports 100,000 historical answers from CSV
+// into SQLite, as `otklik import responses` does.
+func BenchmarkImportResponses100k(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("survey;customer;score;comment;answered_at;answers.manager_speed\n")
+	for i := range 100000 {
+		fmt.Fprintf(&sb, "nps;c%d;%d;Комментарий номер %d;2025-%02d-%02d 10:%02d;%d\n", 1+i%2, i%11, i, 1+i%12, 1+i%28, i%60, 1+i%5)
+	}
+	file := sb.String()
+	for b.Loop() {
+		b.StopTimer()
+		db := storetest.Open(b, "sqlite", func() time.Time { return now })
+		seed(b, db)
+		b.StartTimer()
+		rep, err := exchange.Responses(context.Background(), db, admin, strings.NewReader(file), opts(transfer.FormatCSV, false))
+		if err != nil || rep.Created != 100000 {
+			b.Fatalf("%+v %v", rep.Errors[:min(3, len(rep.Errors))], err)
 		}
 	}
 	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "rows/s")

@@ -182,8 +182,9 @@ func (db *DB) insertBatch(ctx context.Context, batch []*pending) error {
 // round trip, so one prepared single-row INSERT per answer beats compiling
 // a multi-row statement of a new length for every batch.
 func (db *DB) insertBatchRows(ctx context.Context, batch []*pending) error {
-	st, err := db.preparedOn(ctx, db.write, "INSERT INTO responses ("+responseColumns+") VALUES ("+
-		strings.Repeat("?, ", responseColumnCount-1)+"?) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id")
+	st, err := db.preparedOn(ctx, db.write, "INSERT INTO responses ("+responseColumns+", seq) VALUES ("+
+		strings.Repeat("?, ", responseColumnCount)+"(SELECT COALESCE(MAX(seq), 0) + 1 FROM responses))"+
+		" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id")
 	if err != nil {
 		return err
 	}
@@ -409,7 +410,11 @@ func (db *DB) ReviseResponse(ctx context.Context, r *otklik.Response) error {
 	if r.Answers == nil {
 		answers = []byte("{}")
 	}
-	res, err := db.exec(ctx, db.write, "UPDATE responses SET score = ?, comment = ?, answers = ? WHERE id = ?",
+	next := "(SELECT COALESCE(MAX(seq), 0) + 1 FROM responses)"
+	if db.postgres {
+		next = "nextval('responses_seq_seq')"
+	}
+	res, err := db.exec(ctx, db.write, "UPDATE responses SET score = ?, comment = ?, answers = ?, seq = "+next+" WHERE id = ?",
 		r.Score, r.Comment, string(answers), r.ID)
 	if err != nil {
 		return fmt.Errorf("store: revise response %d: %w", r.ID, err)

@@ -525,3 +525,24 @@ func TestCustomerForAnswerSeesChanges(t *testing.T) {
 		}
 	})
 }
+
+func TestDriverRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		db, _ := open(t, dialect)
+		ctx := context.Background()
+		s := seedSurvey(t, db)
+		c := seedCustomer(t, db, "c1", "anna@example.com", "Север")
+		a := answer(s, c, 9, "d1", t0)
+		b := answer(s, c, 3, "d2", t0)
+		b.Answers = nil
+		for _, r := range []*otklik.Response{a, b} {
+			if _, err := db.AddResponse(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, err := db.DriverRows(ctx, all, s.ID, time.Time{}, time.Time{})
+		if err != nil || len(rows) != 1 || rows[0].Score != 9 || rows[0].Answers["manager_speed"] != 4 || rows[0].Manager != "anna@example.com" {
+			t.Fatalf("driver rows: %+v %v", rows, err)
+		}
+	})
+}

@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"otklik"
 	"otklik/internal/app"
+	"otklik/internal/apptest"
 	"otklik/internal/auth"
 	"otklik/internal/storetest"
 )
@@ -25,24 +25,12 @@ type env struct {
 	clock *storetest.Clock
 }
 
-var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+var t0 = apptest.T0
 
 func newEnv(t *testing.T, dialect string) *env {
 	t.Helper()
-	clock := storetest.NewClock(t0)
-	sc := storetest.Config(t, dialect, clock.Now)
-	a, err := app.Open(context.Background(), app.Config{DatabaseURL: sc.URL, DB: sc.Path, TimeZone: "Europe/Moscow",
-		AdminEmail: "admin@otklik.local", BaseURL: "http://otklik.test"}, clock.Now, nil)
-	if err != nil {
-		t.Fatalf("open app: %v", err)
-	}
-	h, err := a.Handler()
-	if err != nil {
-		t.Fatalf("handler: %v", err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); a.Close() })
-	return &env{t: t, app: a, srv: srv, clock: clock}
+	site := apptest.Start(t, dialect, nil)
+	return &env{t: t, app: site.App, srv: site.Srv, clock: site.Clock}
 }
 
 // user creates a user with role (and team) and returns an API token for it.

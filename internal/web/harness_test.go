@@ -10,10 +10,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"otklik"
 	"otklik/internal/app"
+	"otklik/internal/apptest"
 	"otklik/internal/auth"
 	"otklik/internal/storetest"
 )
@@ -26,27 +26,15 @@ type site struct {
 	clock *storetest.Clock
 }
 
-var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+var t0 = apptest.T0
 
 // testPassword is every test user's password.
 const testPassword = "correct horse battery"
 
 func newSite(t *testing.T, dialect string) *site {
 	t.Helper()
-	clock := storetest.NewClock(t0)
-	sc := storetest.Config(t, dialect, clock.Now)
-	a, err := app.Open(context.Background(), app.Config{DatabaseURL: sc.URL, DB: sc.Path, TimeZone: "Europe/Moscow",
-		AdminEmail: "admin@otklik.local", BaseURL: "http://otklik.test", Business: "Кредитный брокер «Ромашка»", LinkTTL: 30 * 24 * time.Hour}, clock.Now, nil)
-	if err != nil {
-		t.Fatalf("open app: %v", err)
-	}
-	h, err := a.Handler()
-	if err != nil {
-		t.Fatalf("handler: %v", err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); a.Close() })
-	return &site{t: t, app: a, srv: srv, clock: clock}
+	x := apptest.Start(t, dialect, func(c *app.Config) { c.Business = "Кредитный брокер «Ромашка»" })
+	return &site{t: t, app: x.App, srv: x.Srv, clock: x.Clock}
 }
 
 var hashed = func() string {

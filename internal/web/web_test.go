@@ -12,7 +12,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -21,6 +20,7 @@ import (
 
 	"otklik"
 	"otklik/internal/app"
+	"otklik/internal/apptest"
 	"otklik/internal/intake"
 	"otklik/internal/store"
 	"otklik/internal/storetest"
@@ -60,20 +60,8 @@ var (
 // newSiteWith is newSite with another base URL.
 func newSiteWith(t *testing.T, dialect, baseURL string) *site {
 	t.Helper()
-	clock := storetest.NewClock(t0)
-	sc := storetest.Config(t, dialect, clock.Now)
-	a, err := app.Open(t.Context(), app.Config{DatabaseURL: sc.URL, DB: sc.Path, TimeZone: "Europe/Moscow",
-		BaseURL: baseURL, Business: "Otklik", LinkTTL: 30 * 24 * time.Hour}, clock.Now, nil)
-	if err != nil {
-		t.Fatalf("open app: %v", err)
-	}
-	h, err := a.Handler()
-	if err != nil {
-		t.Fatalf("handler: %v", err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); a.Close() })
-	return &site{t: t, app: a, srv: srv, clock: clock}
+	x := apptest.Start(t, dialect, func(c *app.Config) { c.BaseURL = baseURL })
+	return &site{t: t, app: x.App, srv: x.Srv, clock: x.Clock}
 }
 
 // signLink returns the token of a survey link that works for ttl from now.

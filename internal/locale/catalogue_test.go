@@ -192,7 +192,10 @@ func TestEveryIDRenders(t *testing.T) {
 		}
 		for _, id := range c.IDs() {
 			got := l.T(id, map[string]any{"Count": 3, "Name": "x", "N": 1, "Min": 1, "Margin": 1, "Rows": 1,
-				"Created": 1, "Updated": 1, "Duplicates": 1, "Email": "x"})
+				"Created": 1, "Updated": 1, "Duplicates": 1, "Email": "x",
+				// internal/report
+				"Period": "x", "From": "x", "To": "x", "Date": "x", "Page": 1, "Total": 2,
+				"Value": "1", "Delta": "+1", "Low": 1, "High": 2})
 			if got == id || got == "" || strings.Contains(got, "<no value>") {
 				t.Errorf("%s: %q renders as %q", lang, id, got)
 			}

@@ -258,6 +258,12 @@ type ResponseFilter struct {
 	Channel    otklik.Channel
 	Manager    string // snapshot manager's e-mail
 	Segment    string // snapshot segment
+	Team       string // snapshot team
+	Region     string // snapshot region
+	Service    string // the snapshot holds this service
+	TenureMin  *int   // snapshot months since start, inclusive bounds
+	TenureMax  *int
+	StartedIn  string // the customer started in this month, "2025-11"
 	ScoreMin   *int
 	ScoreMax   *int
 	Text       string    // a word or phrase in the comment
@@ -286,11 +292,32 @@ func (db *DB) Responses(ctx context.Context, scope otklik.Scope, f ResponseFilte
 	}
 	for _, eq := range []struct{ col, v string }{
 		{"s.kind", string(f.Kind)}, {"c.external_id", f.Customer}, {"r.channel", string(f.Channel)}, {"r.manager", strings.ToLower(f.Manager)}, {"r.segment", f.Segment},
+		{"r.team", f.Team}, {"r.region", f.Region},
 	} {
 		if eq.v != "" {
 			conds = append(conds, eq.col+" = ?")
 			args = append(args, eq.v)
 		}
+	}
+	if f.Service != "" {
+		if db.postgres {
+			conds = append(conds, "r.services @> jsonb_build_array(CAST(? AS text))")
+		} else {
+			conds = append(conds, "EXISTS (SELECT 1 FROM json_each(r.services) WHERE json_each.value = ?)")
+		}
+		args = append(args, f.Service)
+	}
+	if f.TenureMin != nil {
+		conds = append(conds, "r.tenure_months >= ?")
+		args = append(args, *f.TenureMin)
+	}
+	if f.TenureMax != nil {
+		conds = append(conds, "r.tenure_months <= ?")
+		args = append(args, *f.TenureMax)
+	}
+	if start, err := time.Parse("2006-01", f.StartedIn); err == nil {
+		conds = append(conds, "c.started_at >= ? AND c.started_at < ?")
+		args = append(args, start.Format(time.DateOnly), start.AddDate(0, 1, 0).Format(time.DateOnly))
 	}
 	if f.ScoreMin != nil {
 		conds = append(conds, "r.score >= ?")
@@ -422,5 +449,6 @@ func (db *DB) ReviseResponse(ctx context.Context, r *otklik.Response) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return otklik.Errorf(otklik.ENOTFOUND, "no such answer")
 	}
+	db.changes.Add(1)
 	return nil
 }

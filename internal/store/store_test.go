@@ -546,3 +546,43 @@ func TestDriverRows(t *testing.T) {
 		}
 	})
 }
+
+func TestDrillDownFilters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		db, _ := open(t, dialect)
+		ctx := context.Background()
+		s := seedSurvey(t, db)
+		a := seedCustomer(t, db, "a1", "anna@example.com", "Север") // services [loans], started 2025-12-15
+		b := seedCustomer(t, db, "b1", "boris@example.com", "Юг")
+		if _, _, err := db.UpsertCustomer(ctx, all, "b1", func(c *otklik.Customer) {
+			c.Services, c.Region = []string{"cards", "insurance"}, "Казань"
+			c.StartedAt = &otklik.Date{Time: time.Date(2024, 1, 10, 0, 0, 0, 0, time.UTC)}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		b, _ = db.Customer(ctx, all, "b1")
+		for i, c := range []*otklik.Customer{a, b} {
+			if _, err := db.AddResponse(ctx, answer(s, c, 9, "f"+strconv.Itoa(i), t0)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		two, five := 2, 5
+		for _, c := range []struct {
+			f    store.ResponseFilter
+			want string
+		}{
+			{store.ResponseFilter{Service: "insurance"}, "b1"},
+			{store.ResponseFilter{Service: "loans"}, "a1"},
+			{store.ResponseFilter{Team: "Юг"}, "b1"},
+			{store.ResponseFilter{Region: "Казань"}, "b1"},
+			{store.ResponseFilter{TenureMin: &two, TenureMax: &two}, "a1"}, // 2025-12-15 → 2026-03-02: 2 months
+			{store.ResponseFilter{TenureMin: &five}, "b1"},
+			{store.ResponseFilter{StartedIn: "2024-01"}, "b1"},
+		} {
+			rs, err := db.Responses(ctx, all, c.f)
+			if err != nil || len(rs) != 1 || rs[0].Customer != c.want {
+				t.Errorf("%+v: %v %v, want %s", c.f, rs, err, c.want)
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"otklik"
 	"otklik/internal/auth"
+	"otklik/internal/cube"
 	"otklik/internal/intake"
 	"otklik/internal/store"
 	"otklik/internal/surveylink"
@@ -28,21 +31,34 @@ type Config struct {
 	Links    *surveylink.Signer   // signs survey links
 	BaseURL  string               // where links that leave the system point
 	LinkTTL  time.Duration        // how long a survey link works
+	// Analytics is the live in-memory index the metrics are read from.
+	Analytics Analytics
+	// Industry is the benchmark the business compares itself with.
+	Industry string
+}
+
+// Analytics is the live analytics index: Fresh catches up with this
+// process's own writes before a read.
+type Analytics interface {
+	Fresh(ctx context.Context) error
+	Cube() *cube.Cube
 }
 
 // Server handles the API's requests.
 type Server struct {
-	db       *store.DB
-	intake   *intake.Service
-	now      func() time.Time
-	loc      *time.Location
-	log      *slog.Logger
-	tokens   *tokenCache
-	failures *auth.Limiter // failed token checks per client address
-	metrics  *httpMetrics
-	links    *surveylink.Signer
-	baseURL  string
-	linkTTL  time.Duration
+	db        *store.DB
+	intake    *intake.Service
+	now       func() time.Time
+	loc       *time.Location
+	log       *slog.Logger
+	tokens    *tokenCache
+	failures  *auth.Limiter // failed token checks per client address
+	metrics   *httpMetrics
+	links     *surveylink.Signer
+	baseURL   string
+	linkTTL   time.Duration
+	analytics Analytics
+	industry  string
 }
 
 // New returns an API server.
@@ -62,6 +78,7 @@ func New(cfg Config) *Server {
 		failures: auth.NewLimiter(30, 30, nil),
 		metrics:  newHTTPMetrics(cfg.Registry),
 		links:    cfg.Links, baseURL: strings.TrimRight(cfg.BaseURL, "/"), linkTTL: cfg.LinkTTL,
+		analytics: cfg.Analytics, industry: cfg.Industry,
 	}
 }
 
@@ -97,8 +114,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/responses/{id}", s.authed(s.getResponse))
 
 	mux.Handle("GET /api/v1/metrics/nps", s.authed(s.npsMetric))
-	mux.Handle("GET /api/v1/metrics/csat", s.authed(s.csatMetric))
-	mux.Handle("GET /api/v1/metrics/ces", s.authed(s.cesMetric))
+	mux.Handle("GET /api/v1/metrics/csat", s.authed(s.meanMetric(otklik.KindCSAT)))
+	mux.Handle("GET /api/v1/metrics/ces", s.authed(s.meanMetric(otklik.KindCES)))
+	mux.Handle("GET /api/v1/metrics/cohorts", s.authed(s.cohorts))
+	mux.Handle("GET /api/v1/metrics/drivers", s.authed(s.drivers))
+	mux.Handle("GET /api/v1/metrics/benchmark", s.authed(s.benchmark))
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusNotFound, "not_found", "no such endpoint", nil)

@@ -478,6 +478,105 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 		c.problem(c.call(422, "GET", "/api/v1/metrics/csat?survey=nope", viewer, nil), otklik.EINVALID, "survey")
 		c.problem(c.callInvalid(422, "GET", "/api/v1/metrics/ces?from=yesterday", viewer, nil), otklik.EINVALID, "from")
 
+		// The cuts: groups, the weighted NPS, comparisons and filters.
+		type npsCut struct {
+			N       int
+			Overall struct{ N int }
+			GroupBy string `json:"group_by"`
+			Groups  []struct {
+				Key         string
+				N           int
+				WeightedN   int      `json:"weighted_n"`
+				PreviousNPS *float64 `json:"previous_nps"`
+			}
+		}
+		var cut npsCut
+		c.call(200, "GET", "/api/v1/metrics/nps?survey=nps&group_by=month", viewer, nil).decode(t, &cut)
+		if cut.N != 3 || cut.Overall.N != 3 || cut.GroupBy != "month" || len(cut.Groups) != 1 || cut.Groups[0].Key != "2026-03" ||
+			cut.Groups[0].WeightedN != 1 || cut.Groups[0].PreviousNPS != nil {
+			t.Errorf("NPS by month: %+v", cut)
+		}
+		cut = npsCut{}
+		c.call(200, "GET", "/api/v1/metrics/nps?survey=nps&from=2026-03-01&to=2026-03-01&group_by=month&compare=previous", viewer, nil).decode(t, &cut)
+		if len(cut.Groups) != 1 || cut.Groups[0].PreviousNPS == nil {
+			t.Errorf("NPS by month compared with the previous period: %+v", cut)
+		}
+		c.call(200, "GET", "/api/v1/metrics/nps?from=2026-03-01&to=2026-03-02&group_by=manager&compare=previous", viewer, nil)
+		cut = npsCut{}
+		c.call(200, "GET", "/api/v1/metrics/nps?group_by=tenure&filter[segment]=b2b", viewer, nil).decode(t, &cut)
+		if cut.N != 1 || len(cut.Groups) != 1 || cut.Groups[0].Key != "" { // crm-1 has no start any more: tenure unknown
+			t.Errorf("NPS of segment b2b by tenure: %+v", cut)
+		}
+		c.call(200, "GET", "/api/v1/metrics/nps?group_by=service&filter[tenure]=3-5", viewer, nil)
+		c.call(200, "GET", "/api/v1/metrics/csat?group_by=channel&from=2026-03-01&to=2026-03-01&compare=previous", viewer, nil)
+		c.call(200, "GET", "/api/v1/metrics/ces?survey=ces&group_by=week&filter[channel]=chat&from=2026-03-01&to=2026-03-02&compare=previous", viewer, nil)
+		c.call(200, "GET", "/api/v1/metrics/csat?group_by=team", viewer, nil)
+		c.problem(c.callInvalid(422, "GET", "/api/v1/metrics/nps?group_by=colour", viewer, nil), otklik.EINVALID, "group_by")
+		c.problem(c.callInvalid(422, "GET", "/api/v1/metrics/nps?group_by=cohort", viewer, nil), otklik.EINVALID, "group_by")
+		c.problem(c.callInvalid(422, "GET", "/api/v1/metrics/nps?compare=next&from=2026-03-01&to=2026-03-02", viewer, nil), otklik.EINVALID, "compare")
+		c.problem(c.call(422, "GET", "/api/v1/metrics/nps?compare=previous&from=2026-03-01", viewer, nil), otklik.EINVALID, "compare")
+		// The document lists the filter dimensions, but kin-openapi does not check a
+		// deepObject's keys against them: the request passes it, the server refuses it.
+		c.problem(c.call(422, "GET", "/api/v1/metrics/csat?filter[colour]=red", viewer, nil), otklik.EINVALID, "filter[colour]")
+		c.problem(c.call(403, "GET", "/api/v1/metrics/nps?group_by=month", e.user("agent2@example.com", otklik.RoleAgent, ""), nil), otklik.EFORBIDDEN, "")
+
+		// Cohorts, drivers and the benchmark.
+		var cohorts struct {
+			Metric string
+			Bands  []string
+			Rows   []struct {
+				Cohort string
+				Cells  map[string]struct{ N int }
+			}
+		}
+		c.call(200, "GET", "/api/v1/metrics/cohorts?survey=nps&metric=nps", viewer, nil).decode(t, &cohorts)
+		// crm-1 (start cleared) and crm-2 (none): unknown cohort and band; crm-new
+		// started 2025-12-01 and answered 2026-03-01: 3 months, band 3-5.
+		if cohorts.Metric != "nps" || len(cohorts.Bands) != 6 || len(cohorts.Rows) != 2 ||
+			cohorts.Rows[0].Cohort != "" || cohorts.Rows[0].Cells[""].N != 2 ||
+			cohorts.Rows[1].Cohort != "2025-12" || cohorts.Rows[1].Cells["3-5"].N != 1 {
+			t.Errorf("cohorts: %+v", cohorts)
+		}
+		c.call(200, "GET", "/api/v1/metrics/cohorts", viewer, nil)
+		c.call(200, "GET", "/api/v1/metrics/cohorts?metric=ces&from=2026-03-01&filter[channel]=chat", viewer, nil)
+		c.problem(c.callInvalid(422, "GET", "/api/v1/metrics/cohorts?metric=effort", viewer, nil), otklik.EINVALID, "metric")
+		c.problem(c.call(422, "GET", "/api/v1/metrics/cohorts?metric=csat&survey=nps", viewer, nil), otklik.EINVALID, "survey")
+		var drivers struct {
+			Method  string
+			Note    string
+			Drivers []struct {
+				Key           string
+				N             int
+				MeanPromoters *float64 `json:"mean_promoters"`
+			}
+			Groups []struct{ Key string }
+		}
+		c.call(200, "GET", "/api/v1/metrics/drivers?survey=nps&group_by=manager", viewer, nil).decode(t, &drivers)
+		if drivers.Method != "Johnson's relative weights" || len(drivers.Drivers) != 1 || drivers.Drivers[0].N != 1 ||
+			drivers.Drivers[0].MeanPromoters == nil || *drivers.Drivers[0].MeanPromoters != 5 || drivers.Note == "" ||
+			len(drivers.Groups) != 1 || drivers.Groups[0].Key != "anna@example.com" {
+			t.Errorf("drivers: %+v", drivers)
+		}
+		c.call(200, "GET", "/api/v1/metrics/drivers?survey=csat&from=2026-03-01&to=2026-03-02&group_by=team", viewer, nil)
+		c.problem(c.callInvalid(422, "GET", "/api/v1/metrics/drivers", viewer, nil), otklik.EINVALID, "survey")
+		c.problem(c.call(422, "GET", "/api/v1/metrics/drivers?survey=nope", viewer, nil), otklik.EINVALID, "survey")
+		c.problem(c.callInvalid(422, "GET", "/api/v1/metrics/drivers?survey=nps&group_by=region", viewer, nil), otklik.EINVALID, "group_by")
+		var bench struct {
+			Key, Position string
+			Low, High     float64
+			N             int
+		}
+		c.call(200, "GET", "/api/v1/metrics/benchmark?survey=nps&industry=credit_brokerage", viewer, nil).decode(t, &bench)
+		if bench.Key != "credit_brokerage" || bench.Low != 25 || bench.High != 35 || bench.N != 3 || bench.Position != "within" {
+			t.Errorf("benchmark: %+v", bench) // (2 − 1)/3 = 33.3: within 25–35
+		}
+		c.call(200, "GET", "/api/v1/metrics/benchmark?industry=telecom&from=2020-01-01&to=2020-01-31", viewer, nil).decode(t, &bench)
+		if bench.N != 0 || bench.Position != "" {
+			t.Errorf("benchmark without answers: %+v", bench)
+		}
+		c.problem(c.callInvalid(422, "GET", "/api/v1/metrics/benchmark?industry=astrology", viewer, nil), otklik.EINVALID, "industry")
+		c.problem(c.call(422, "GET", "/api/v1/metrics/benchmark?survey=csat&industry=retail", viewer, nil), otklik.EINVALID, "survey")
+
 		// Exporting and erasing a person.
 		var export struct {
 			Customer  otklik.Customer

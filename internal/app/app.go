@@ -23,6 +23,7 @@ import (
 	"otklik"
 	"otklik/internal/api"
 	"otklik/internal/auth"
+	"otklik/internal/cube"
 	"otklik/internal/intake"
 	"otklik/internal/locale"
 	"otklik/internal/store"
@@ -44,6 +45,8 @@ type Config struct {
 	// start and kept in the database, shared by every replica.
 	LinkKey string        `env:"OTKLIK_LINK_KEY"`
 	LinkTTL time.Duration `env:"OTKLIK_LINK_TTL" envDefault:"720h"`
+	// Industry picks the NPS benchmark the business compares itself with.
+	Industry string `env:"OTKLIK_INDUSTRY" envDefault:"credit_brokerage"`
 }
 
 // App is a running Otklik.
@@ -56,7 +59,9 @@ type App struct {
 	Log      *slog.Logger
 	Catalog  *locale.Catalog
 	LinkKey  []byte
-	registry *prometheus.Registry
+	// Analytics is the in-memory index of every answer, loaded at start.
+	Analytics *cube.Live
+	registry  *prometheus.Registry
 }
 
 // Open connects to the configured database and migrates it.
@@ -66,6 +71,9 @@ func Open(ctx context.Context, cfg Config, now func() time.Time, log *slog.Logge
 	}
 	if log == nil {
 		log = slog.Default()
+	}
+	if cfg.Industry == "" {
+		cfg.Industry = "credit_brokerage"
 	}
 	loc, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
@@ -93,8 +101,27 @@ func Open(ctx context.Context, cfg Config, now func() time.Time, log *slog.Logge
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &App{Config: cfg, DB: db, Intake: intake.New(db, now, loc), Location: loc, Now: now, Log: log,
-		Catalog: cat, LinkKey: []byte(key), registry: reg}, nil
+	a := &App{Config: cfg, DB: db, Intake: intake.New(db, now, loc), Location: loc, Now: now, Log: log,
+		Catalog: cat, LinkKey: []byte(key), registry: reg}
+	if err := a.loadAnalytics(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// loadAnalytics builds the in-memory index of every answer.
+func (a *App) loadAnalytics(ctx context.Context) error {
+	start := time.Now()
+	c := cube.New(a.Location)
+	if _, err := c.Sync(ctx, a.DB); err != nil {
+		return fmt.Errorf("app: load analytics: %w", err)
+	}
+	a.Analytics = cube.NewLive(c, a.DB)
+	if c.Len() > 0 {
+		a.Log.Info("analytics index loaded", "answers", c.Len(), "took", time.Since(start).Round(time.Millisecond))
+	}
+	return nil
 }
 
 func randomKey() string {
@@ -135,10 +162,10 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 func (a *App) Handler() (http.Handler, error) {
 	links := surveylink.NewSigner(a.LinkKey)
 	apiServer := api.New(api.Config{DB: a.DB, Intake: a.Intake, Now: a.Now, Location: a.Location, Logger: a.Log, Registry: a.registry,
-		Links: links, BaseURL: a.Config.BaseURL, LinkTTL: a.Config.LinkTTL})
+		Links: links, BaseURL: a.Config.BaseURL, LinkTTL: a.Config.LinkTTL, Analytics: a.Analytics, Industry: a.Config.Industry})
 	webServer, err := web.New(web.Config{DB: a.DB, Intake: a.Intake, Catalog: a.Catalog, Now: a.Now, Location: a.Location,
 		BaseURL: a.Config.BaseURL, BusinessName: a.Config.Business, LogoURL: a.Config.LogoURL, Logger: a.Log, LinkKey: a.LinkKey, LinkTTL: a.Config.LinkTTL,
-		CredentialsChanged: apiServer.ForgetTokens})
+		CredentialsChanged: apiServer.ForgetTokens, Analytics: a.Analytics, Industry: a.Config.Industry})
 	if err != nil {
 		return nil, err
 	}
@@ -191,6 +218,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Answers written by other replicas reach this one's figures within seconds.
+	go a.Analytics.Cube().Run(ctx, a.DB, 2*time.Second, a.Log)
 	select {
 	case err := <-errc:
 		return err

@@ -130,9 +130,15 @@ func (b *batcher) flush(batch []*pending) {
 		for _, p := range batch {
 			p.created = false
 			p.err = b.db.insertBatch(ctx, []*pending{p})
+			if p.err == nil {
+				b.db.changes.Add(1)
+			}
 			close(p.done)
 		}
 		return
+	}
+	if err == nil {
+		b.db.changes.Add(uint64(len(batch)))
 	}
 	for _, p := range batch {
 		if err != nil {

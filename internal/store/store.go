@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -46,6 +47,7 @@ type DB struct {
 	answers  *batcher
 	stmts    sync.Map // query → *sql.Stmt: the hot path's statements, prepared once
 	recent   recentCustomers
+	changes  atomic.Uint64 // answers written or revised by this process
 	stop     chan struct{}
 	stopped  sync.WaitGroup
 }
@@ -157,6 +159,10 @@ func (db *DB) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Changes counts the answers this process has written or revised: a reader
+// of answers that sees it move knows to catch up before it answers.
+func (db *DB) Changes() uint64 { return db.changes.Load() }
 
 // Dialect names the database in use: "sqlite" or "postgres".
 func (db *DB) Dialect() string {

@@ -588,6 +588,18 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the demo overview shows NPS %q", got)
 		}
 		shoot(desk, "overview-desktop", "")
+		// The analytics page draws its trend with Chart.js from the page's
+		// own data, and its tables hold the same figures.
+		desk.open("/analytics?group_by=manager")
+		desk.waitFor(`!!window.Chart && !!Chart.getChart(document.getElementById("trend"))`)
+		if n := evalJS[int](desk, `Chart.getChart(document.getElementById("trend")).data.labels.length`); n < 6 {
+			t.Errorf("the trend chart has %d months, want the demo's months", n)
+		}
+		if rows := len(desk.texts(`table.heat tbody tr`)); rows < 3 {
+			t.Errorf("the cohort heat-map has %d rows", rows)
+		}
+		shoot(desk, "analytics-desktop", "")
+		shoot(desk, "analytics-desktop-cohorts", "table.heat")
 		desk.open("/surveys/" + demo.SurveyNPS + "/edit")
 		shoot(desk, "survey-editor-desktop", "")
 		btCustomer(s, "desk-1", "Пётр", "ru")

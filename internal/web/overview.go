@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"otklik"
@@ -20,11 +21,14 @@ type period struct {
 }
 
 // readPeriod takes ?from=&to=, defaulting to the last 90 days.
-func (s *Server) readPeriod(q url.Values) period {
+func (s *Server) readPeriod(q url.Values) period { return s.readPeriodDefault(q, 90) }
+
+// readPeriodDefault takes ?from=&to=, defaulting to the last days days.
+func (s *Server) readPeriodDefault(q url.Values, days int) period {
 	p := period{From: q.Get("from"), To: q.Get("to")}
 	if p.From == "" && p.To == "" {
 		today := s.cfg.Now().In(s.cfg.Location)
-		p.From, p.To = today.AddDate(0, 0, -89).Format(time.DateOnly), today.Format(time.DateOnly)
+		p.From, p.To = today.AddDate(0, 0, 1-days).Format(time.DateOnly), today.Format(time.DateOnly)
 	}
 	from, to, err := otklik.ParsePeriod(p.From, p.To, s.cfg.Location)
 	if err != nil {
@@ -171,7 +175,8 @@ type answersData struct {
 	Kinds    map[string]otklik.Kind // survey key → kind
 	Channels []otklik.Channel
 	Groups   []string
-	Next     string // the query of the next page
+	Next     string   // the query of the next page
+	Hidden   []string // drill-down filters the form keeps without showing them
 }
 
 func (s *Server) answers(w http.ResponseWriter, r *http.Request) {
@@ -182,7 +187,8 @@ func (s *Server) answers(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	d := answersData{Period: s.readPeriod(q), Q: q, Kinds: map[string]otklik.Kind{}, Channels: otklik.ResponseChannels,
-		Groups: []string{"promoter", "passive", "detractor", "low", "top", "easy", "hard"}}
+		Groups: []string{"promoter", "passive", "detractor", "low", "top", "easy", "hard"},
+		Hidden: []string{"kind", "team", "region", "service", "tenure", "cohort"}}
 	if d.Surveys, err = s.db.Surveys(r.Context()); err != nil {
 		s.errorPage(w, r, err)
 		return
@@ -191,7 +197,9 @@ func (s *Server) answers(w http.ResponseWriter, r *http.Request) {
 		d.Kinds[sv.Key] = sv.Kind
 	}
 	f := store.ResponseFilter{Survey: q.Get("survey"), Channel: otklik.Channel(q.Get("channel")), Manager: q.Get("manager"),
-		Segment: q.Get("segment"), Text: q.Get("q"), From: d.Period.FromT, To: d.Period.ToT, Limit: 50, Descending: true}
+		Segment: q.Get("segment"), Team: q.Get("team"), Region: q.Get("region"), Service: q.Get("service"),
+		StartedIn: q.Get("cohort"), Text: q.Get("q"), From: d.Period.FromT, To: d.Period.ToT, Limit: 50, Descending: true}
+	f.TenureMin, f.TenureMax = tenureRange(q.Get("tenure"))
 	kind := d.Kinds[f.Survey]
 	if kind == "" {
 		kind = otklik.Kind(q.Get("kind"))
@@ -232,6 +240,22 @@ func (s *Server) answers(w http.ResponseWriter, r *http.Request) {
 		d.Next = next.Encode()
 	}
 	s.render(w, r, http.StatusOK, "answers", page{Title: "feed.title", Nav: "answers", Data: d})
+}
+
+// tenureRange turns a tenure band ("3-5", "24+") into inclusive bounds.
+func tenureRange(band string) (lo, hi *int) {
+	a, b, found := strings.Cut(strings.TrimSuffix(band, "+"), "-")
+	x, err := strconv.Atoi(a)
+	if err != nil {
+		return nil, nil
+	}
+	lo = &x
+	if found {
+		if y, err := strconv.Atoi(b); err == nil {
+			hi = &y
+		}
+	}
+	return lo, hi
 }
 
 func cutCursor(c string) (int64, int64, bool) {

@@ -53,6 +53,11 @@ var funcs = template.FuncMap{
 		}
 		return "detractor"
 	},
+	// Figures drawn as SVG shapes: sizes are attributes, never inline
+	// styles, so the Content-Security-Policy needs no 'unsafe-inline'.
+	"pct":  func(share float64) float64 { return 100 * share },
+	"addf": func(a, b float64) float64 { return a + b },
+	"subf": func(a, b float64) float64 { return a - b },
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {

@@ -15,6 +15,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.Handle("GET /{$}", s.signedIn(s.overview))
 	mux.Handle("GET /answers", s.signedIn(s.answers))
+	mux.Handle("GET /analytics", s.signedIn(s.analyticsPage))
+	mux.Handle("GET /analytics/export", s.signedIn(s.analyticsExport))
+	mux.Handle("GET /analytics/report.pdf", s.signedIn(s.monthlyReport))
 	mux.Handle("GET /customers", s.signedIn(s.customers))
 	mux.Handle("GET /customers/{external_id}", s.signedIn(s.customerCard))
 	mux.Handle("GET /workload", s.signedIn(s.workload))

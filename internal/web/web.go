@@ -36,6 +36,10 @@ type Config struct {
 	// CredentialsChanged is called after a token is revoked or a user
 	// changed, so caches of credentials elsewhere in the process drop them.
 	CredentialsChanged func()
+	// Analytics is where the figures of the analytics page come from.
+	Analytics Analytics
+	// Industry is the NPS benchmark the business compares itself with.
+	Industry string
 }
 
 // Server handles the web UI's requests.

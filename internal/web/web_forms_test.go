@@ -81,7 +81,7 @@ func TestSurveyEditor(t *testing.T) {
 			}
 		}
 
-		// BUG: surveys.go:127 (saveSurvey) collects every field error, but templates/survey_edit.html has
+		// Regression test for a fixed bug: surveys.go:127 (saveSurvey) collects every field error, but templates/survey_edit.html has
 		// a place only for key, kind, title, score_question and drivers: a "why?"
 		// question over 500 characters (the inputs have no maxlength) or a bad
 		// score_position gets "Please check the highlighted fields" with nothing
@@ -95,7 +95,7 @@ func TestSurveyEditor(t *testing.T) {
 			status, _, body := b.post("/surveys", form)
 			want(t, name, status, http.StatusUnprocessableEntity, body)
 			if !has(body, `class="field-error"`) {
-				t.Errorf("BUG: %s: the form says to check the highlighted fields but highlights none", name)
+				t.Errorf("%s: the form says to check the highlighted fields but highlights none", name)
 			}
 			if n := len(surveys()); n != 0 {
 				t.Fatalf("%s: %d surveys stored", name, n)
@@ -171,13 +171,13 @@ func TestSurveyEditor(t *testing.T) {
 			t.Errorf("the preview of a CES survey is not a 1–7 fragment:\n%s", body)
 		}
 		inert(t, "preview", body, escScript)
-		// BUG: surveys.go:55 (renderSurveyForm) and surveys.go:152 (previewSurvey)
+		// Regression test for a fixed bug: surveys.go:55 (renderSurveyForm) and surveys.go:152 (previewSurvey)
 		// always label the ends of the scale "Not at all likely … Extremely
 		// likely", while the public page (public.go:89–91) says "Not at all … Very
 		// much" for CSAT and CES: the preview is not what the customer sees. Fix:
 		// set LowLabel/TopLabel from the kind in one helper shared by the three.
 		if !has(body, "Not at all<") || !has(body, "Very much") {
-			t.Error("BUG: the preview of a CES survey labels the scale as NPS does, unlike the public page")
+			t.Error("the preview of a CES survey labels the scale as NPS does, unlike the public page")
 		}
 	})
 }
@@ -387,7 +387,7 @@ func TestSettingsTokens(t *testing.T) {
 		if status := apiStatus(t, w.site, unused); status != http.StatusUnauthorized {
 			t.Errorf("a revoked token on the API: %d, want 401", status)
 		}
-		// BUG: internal/api/middleware.go:83 (tokenCache.user) keeps a token that
+		// Regression test for a fixed bug: internal/api/middleware.go:83 (tokenCache.user) keeps a token that
 		// worked for 30 s, and the web UI's revoke (settings.go:138) cannot tell
 		// that cache: a revoked token that was used in the last 30 s keeps
 		// working, although the comment on tokenCache says a revoked token stops
@@ -397,7 +397,7 @@ func TestSettingsTokens(t *testing.T) {
 		// the cache by token id and let the store's RevokeToken return the hash
 		// to forget.
 		if status := apiStatus(t, w.site, used); status != http.StatusUnauthorized {
-			t.Errorf("BUG: a revoked token that had been used keeps working on the API: %d, want 401", status)
+			t.Errorf("a revoked token that had been used keeps working on the API: %d, want 401", status)
 		}
 		if _, body := b.get("/settings"); strings.Count(body, "/revoke") != 0 {
 			t.Error("revoked tokens still offer a revoke button")

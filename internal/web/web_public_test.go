@@ -316,13 +316,13 @@ func TestPublicPagesRateLimited(t *testing.T) {
 				if resp.Header.Get("Retry-After") == "" || !has(body, "<html") {
 					t.Errorf("the 429: Retry-After %q\n%s", resp.Header.Get("Retry-After"), body)
 				}
-				// BUG: public.go:24-25 (limited) shows a customer "Something went
+				// Regression test for a fixed bug: public.go:24-25 (limited) shows a customer "Something went
 				// wrong" and "Too many sign-in attempts" — they never signed in.
 				// Fix: add messages such as public.rate_limited_title / public.rate_limited
 				// ("Too many requests from your network. Please try again in a
 				// minute.") to both catalogues and use them here.
 				if has(body, "попыток входа") || has(body, "Что-то пошло не так") {
-					t.Errorf("BUG: a customer who clicked too often is told about sign-in attempts or an error:\n%s", body)
+					t.Errorf("a customer who clicked too often is told about sign-in attempts or an error:\n%s", body)
 				}
 			default:
 				t.Fatalf("request %d: %d", i, resp.StatusCode)

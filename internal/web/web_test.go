@@ -480,14 +480,14 @@ func TestSignInNextIsLocal(t *testing.T) {
 		// is "//evil.example" to them.
 		for _, next := range []string{"/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example"} {
 			loc := s.browser().signInLocation(emailAnna, next)
-			// BUG: session.go:104 safeNext checks only the first two characters, so
+			// Regression test for a fixed bug: session.go:104 safeNext checks only the first two characters, so
 			// "/\t/evil.example" passes, http.Redirect cannot parse it and writes it
 			// verbatim, and a browser follows Location "/\t/evil.example" to
 			// //evil.example. Fix: reject next when it holds any ASCII control
 			// character or a backslash anywhere (or parse it and require no scheme,
 			// no host and a path starting with a single "/").
 			if !landsOnSite(s.srv.URL, loc) {
-				t.Errorf("BUG: next=%q: signed in to Location %q, which a browser follows off the site", next, loc)
+				t.Errorf("next=%q: signed in to Location %q, which a browser follows off the site", next, loc)
 			}
 		}
 	})

@@ -9,8 +9,8 @@ package static
 
 import "embed"
 
-// FS holds app.css (ours), vendor/*.js and vendor/VERSIONS, with paths such as
+// FS holds app.css and app.js (ours), vendor/*.js and vendor/VERSIONS, with paths such as
 // "vendor/htmx.min.js".
 //
-//go:embed app.css vendor/*.js vendor/VERSIONS
+//go:embed app.css app.js vendor/*.js vendor/VERSIONS
 var FS embed.FS

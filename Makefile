@@ -1,6 +1,6 @@
 # Every test, vet included. Store and API tests also run on PostgreSQL when
 # OTKLIK_TEST_DATABASE_URL is set (.ci/run sets it).
-.PHONY: test build run fuzz bench load
+.PHONY: test build run fuzz bench load bench-analytics
 
 test:
 	go vet ./...
@@ -27,3 +27,10 @@ bench:
 # The answer write path under load over HTTP (see bench/README.md).
 load:
 	go run ./bench/responses
+
+# The analytics index at 10M answers, next to the same queries in SQL, on
+# SQLite and (with OTKLIK_TEST_DATABASE_URL) PostgreSQL; generates the data
+# first, so it takes a while (see bench/README.md). ARGS="-n 1000000" for a
+# quick run.
+bench-analytics:
+	go run ./bench/analytics $(ARGS)

@@ -35,7 +35,10 @@ func (s *Server) parseCut(r *http.Request, kind otklik.Kind) (*cut, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.query = cube.Query{From: from, To: to, Scope: scope, Weighted: kind == otklik.KindNPS}
+	c.query = cube.Query{From: from, To: to, Scope: scope, Weighted: kind == otklik.KindNPS && q.Get("weighted") == "true"}
+	if w := q.Get("weighted"); w != "" && w != "true" && w != "false" {
+		p.Add("weighted", "must be true or false")
+	}
 	if g := cube.Dim(q.Get("group_by")); g != "" {
 		if !g.Valid() || g == cube.DimCohort {
 			p.Add("group_by", "must be one of day, week, month, quarter, segment, service, channel, manager, team, region, tenure")
@@ -151,17 +154,20 @@ func (c *cut) run(cb *cube.Cube) (cur, prev cube.Result, prevOf func(i int) *cub
 // npsFigures is one cell's NPS as the API shows it.
 type npsFigures struct {
 	metric.NPSResult
-	WeightedNPS float64  `json:"weighted_nps"`
-	WeightedN   int      `json:"weighted_n"`
+	WeightedNPS *float64 `json:"weighted_nps,omitempty"`
+	WeightedN   *int     `json:"weighted_n,omitempty"`
 	PreviousNPS *float64 `json:"previous_nps,omitempty"`
 	Delta       *float64 `json:"delta,omitempty"`
 	PValue      *float64 `json:"p_value,omitempty"`
 	Significant *bool    `json:"significant,omitempty"`
 }
 
-func npsOf(cell, prev *cube.Cell, compare bool) npsFigures {
+func npsOf(cell, prev *cube.Cell, compare, weighted bool) npsFigures {
 	f := npsFigures{NPSResult: cell.NPS()}
-	f.WeightedNPS, f.WeightedN = cell.WeightedNPS()
+	if weighted {
+		nps, n := cell.WeightedNPS()
+		f.WeightedNPS, f.WeightedN = &nps, &n
+	}
 	if compare {
 		var p metric.NPSResult
 		if prev != nil {
@@ -197,10 +203,10 @@ func (s *Server) npsMetric(w http.ResponseWriter, r *http.Request) {
 	}
 	cur, prev, prevOf := c.run(s.analytics.Cube())
 	out := npsOutput{GroupBy: c.query.GroupBy, Groups: []npsGroup{}}
-	out.Overall = npsOf(&cur.Overall, &prev.Overall, c.compare)
+	out.Overall = npsOf(&cur.Overall, &prev.Overall, c.compare, c.query.Weighted)
 	out.npsFigures = out.Overall
 	for i := range cur.Groups {
-		out.Groups = append(out.Groups, npsGroup{cur.Groups[i].Key, npsOf(&cur.Groups[i].Cell, prevOf(i), c.compare)})
+		out.Groups = append(out.Groups, npsGroup{cur.Groups[i].Key, npsOf(&cur.Groups[i].Cell, prevOf(i), c.compare, c.query.Weighted)})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -227,10 +227,11 @@ type meanReply struct {
 	Groups  []meanFig `json:"groups"`
 }
 
+// nps asks for the NPS with the weighted figures (weighted=true).
 func (s *analyticsSite) nps(token, query string) npsReply {
 	s.t.Helper()
 	var r npsReply
-	s.must(200, "GET", "/api/v1/metrics/nps?"+query, token, nil, &r)
+	s.must(200, "GET", "/api/v1/metrics/nps?weighted=true&"+query, token, nil, &r)
 	return r
 }
 
@@ -1006,6 +1007,7 @@ func TestAnalyticsValidation(t *testing.T) {
 		s := newAnalyticsSite(t, dialect)
 		for _, c := range []struct{ path, field string }{
 			{"/api/v1/metrics/nps?group_by=colour", "group_by"},
+			{"/api/v1/metrics/nps?weighted=yes", "weighted"},
 			{"/api/v1/metrics/nps?group_by=cohort", "group_by"},
 			{"/api/v1/metrics/csat?group_by=Month", "group_by"},
 			{"/api/v1/metrics/nps?compare=previous", "compare"},
@@ -1059,7 +1061,7 @@ func TestAnalyticsCatchesUp(t *testing.T) {
 		e.must(201, "POST", "/api/v1/responses", admin, map[string]any{"survey": "nps", "customer": "c1", "score": 10,
 			"answered_at": "2026-02-10T10:00:00Z"}, nil)
 		var r npsReply
-		e.must(200, "GET", "/api/v1/metrics/nps?group_by=month", admin, nil, &r)
+		e.must(200, "GET", "/api/v1/metrics/nps?group_by=month&weighted=true", admin, nil, &r)
 		checkNPS(t, "before", r.Overall, npsWant{n: 1, p: 1, nps: 100})
 
 		ctx := context.Background()
@@ -1085,7 +1087,7 @@ func TestAnalyticsCatchesUp(t *testing.T) {
 		direct(e.app.DB, "direct-1", 0, time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
 		direct(e.app.DB, "direct-2", 8, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 		r = npsReply{}
-		e.must(200, "GET", "/api/v1/metrics/nps?group_by=month", admin, nil, &r)
+		e.must(200, "GET", "/api/v1/metrics/nps?group_by=month&weighted=true", admin, nil, &r)
 		checkNPS(t, "after direct writes", r.Overall, npsWant{n: 3, p: 1, a: 1, d: 1, nps: 0})
 		checkGroups(t, "after direct writes, by month", r,
 			npsWant{key: "2026-02", n: 1, p: 1, nps: 100},
@@ -1103,7 +1105,7 @@ func TestAnalyticsCatchesUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		r = npsReply{}
-		e.must(200, "GET", "/api/v1/metrics/nps", admin, nil, &r)
+		e.must(200, "GET", "/api/v1/metrics/nps?weighted=true", admin, nil, &r)
 		checkNPS(t, "after another replica's write", r.Overall, npsWant{n: 4, p: 2, a: 1, d: 1, nps: 25})
 	})
 }
@@ -1198,4 +1200,19 @@ func TestAnalyticsMatchExport(t *testing.T) {
 			t.Errorf("a revenue change moved the weighted NPS: %v → %v", before.WeightedNPS, after.WeightedNPS)
 		}
 	})
+}
+
+// TestWeightedIsAskedFor: the weighted figures cost a scan of the revenue
+// column, so a plain request does without them.
+func TestWeightedIsAskedFor(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	admin := e.user("boss@example.com", otklik.RoleAdmin, "")
+	e.must(201, "POST", "/api/v1/surveys", admin, npsSurvey("nps"), nil)
+	e.must(201, "POST", "/api/v1/customers", admin, map[string]any{"external_id": "c1", "revenue": 1000}, nil)
+	e.must(201, "POST", "/api/v1/responses", admin, map[string]any{"survey": "nps", "customer": "c1", "score": 10}, nil)
+	_, plain := e.do("GET", "/api/v1/metrics/nps", admin, nil)
+	_, weighted := e.do("GET", "/api/v1/metrics/nps?weighted=true", admin, nil)
+	if strings.Contains(string(plain), "weighted_nps") || !strings.Contains(string(weighted), `"weighted_nps":100,"weighted_n":1`) {
+		t.Fatalf("plain %s\nweighted %s", plain, weighted)
+	}
 }

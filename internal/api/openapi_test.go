@@ -491,7 +491,7 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 			}
 		}
 		var cut npsCut
-		c.call(200, "GET", "/api/v1/metrics/nps?survey=nps&group_by=month", viewer, nil).decode(t, &cut)
+		c.call(200, "GET", "/api/v1/metrics/nps?survey=nps&group_by=month&weighted=true", viewer, nil).decode(t, &cut)
 		if cut.N != 3 || cut.Overall.N != 3 || cut.GroupBy != "month" || len(cut.Groups) != 1 || cut.Groups[0].Key != "2026-03" ||
 			cut.Groups[0].WeightedN != 1 || cut.Groups[0].PreviousNPS != nil {
 			t.Errorf("NPS by month: %+v", cut)

@@ -128,9 +128,10 @@ func (b *batcher) flush(batch []*pending) {
 	if err != nil && len(batch) > 1 {
 		slog.Warn("store: group commit failed, writing answers one by one", "size", len(batch), "err", err)
 		for _, p := range batch {
-			p.created = false
-			p.err = b.db.insertBatch(ctx, []*pending{p})
-			if p.err == nil {
+			p.created, p.err = false, nil
+			if err := b.db.insertBatch(ctx, []*pending{p}); err != nil {
+				p.err = err
+			} else {
 				b.db.changes.Add(1)
 			}
 			close(p.done)

@@ -409,6 +409,13 @@ func (db *DB) EraseCustomer(ctx context.Context, actor otklik.Actor, externalID 
 		if err != nil {
 			return err
 		}
+		if db.postgres {
+			// Wait for answers being written for this customer, and make
+			// later ones wait for this erasure (see dropErased).
+			if _, err := db.exec(ctx, tx, "SELECT id FROM customers WHERE id = ? FOR UPDATE", c.ID); err != nil {
+				return fmt.Errorf("store: lock customer: %w", err)
+			}
+		}
 		_, err = db.exec(ctx, tx, `UPDATE customers SET external_id = ?, name = '', company = '', email = '', phone = '',
 			telegram_chat_id = '', attributes = '{}', erased_at = ?, updated_at = ? WHERE id = ?`,
 			"erased:"+strconv.FormatInt(c.ID, 10), db.ts(now), db.ts(now), c.ID)

@@ -135,6 +135,10 @@ func (db *DB) insertBatch(ctx context.Context, batch []*pending) error {
 		return db.insertBatchRows(ctx, batch)
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		batch, err := db.dropErased(ctx, tx, batch)
+		if err != nil || len(batch) == 0 {
+			return err
+		}
 		var q strings.Builder
 		q.WriteString("INSERT INTO responses (" + responseColumns + ") VALUES ")
 		args := make([]any, 0, len(batch)*responseColumnCount)
@@ -189,6 +193,10 @@ func (db *DB) insertBatchRows(ctx context.Context, batch []*pending) error {
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		batch, err := db.dropErased(ctx, tx, batch)
+		if err != nil {
+			return err
+		}
 		ins := tx.StmtContext(ctx, st)
 		defer ins.Close()
 		var replayed []*pending
@@ -211,6 +219,55 @@ func (db *DB) insertBatchRows(ctx context.Context, batch []*pending) error {
 		}
 		return db.fillReplays(ctx, tx, replayed)
 	})
+}
+
+// dropErased fails the answers of customers erased since their answer was
+// prepared and returns the others: an erased person's comment must never
+// be written. On PostgreSQL the customers are locked (FOR KEY SHARE) until
+// the commit, and an erasure locks its customer FOR UPDATE first, so the two
+// cannot interleave; SQLite's single writer serialises them anyway.
+func (db *DB) dropErased(ctx context.Context, tx *sql.Tx, batch []*pending) ([]*pending, error) {
+	ids := make([]any, 0, len(batch))
+	seen := map[int64]bool{}
+	for _, p := range batch {
+		if !seen[p.r.CustomerID] {
+			seen[p.r.CustomerID] = true
+			ids = append(ids, p.r.CustomerID)
+		}
+	}
+	q := "SELECT id FROM customers WHERE id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ") AND erased_at IS NOT NULL"
+	if db.postgres {
+		// Lock every customer of the batch, not only the erased ones: an
+		// erasure still to come then waits for this commit and clears it.
+		q = "SELECT id FROM (SELECT id, erased_at FROM customers WHERE id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") +
+			") FOR KEY SHARE) locked WHERE erased_at IS NOT NULL"
+	}
+	rows, err := db.query(ctx, tx, q, ids...)
+	if err != nil {
+		return nil, err
+	}
+	erased := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		erased[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(erased) == 0 {
+		return batch, err
+	}
+	kept := batch[:0:0]
+	for _, p := range batch {
+		if erased[p.r.CustomerID] {
+			p.err = otklik.Errorf(otklik.ENOTFOUND, "the customer was erased")
+			continue
+		}
+		kept = append(kept, p)
+	}
+	return kept, nil
 }
 
 // fillReplays replaces each replayed answer with the one stored under its key.

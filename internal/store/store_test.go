@@ -586,3 +586,31 @@ func TestDrillDownFilters(t *testing.T) {
 		}
 	})
 }
+
+// TestAnswerForAnErasedCustomerIsRefused: an answer prepared before its
+// customer was erased (the snapshot read just before) is not written.
+func TestAnswerForAnErasedCustomerIsRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		db, _ := open(t, dialect)
+		ctx := context.Background()
+		s := seedSurvey(t, db)
+		c := seedCustomer(t, db, "p1", "anna@example.com", "Север")
+		late := answer(s, c, 2, "late", t0)
+		late.Comment = "Пётр, +7 916 123-45-67"
+		if err := db.EraseCustomer(ctx, otklik.Actor{Email: "boss@example.com", Role: otklik.RoleAdmin}, "p1"); err != nil {
+			t.Fatal(err)
+		}
+		other := seedCustomer(t, db, "p2", "anna@example.com", "Север")
+		res := db.AddResponses(ctx, []*otklik.Response{late, answer(s, other, 9, "fine", t0)})
+		if otklik.ErrorCode(res[0].Err) != otklik.ENOTFOUND || res[1].Err != nil || !res[1].Created {
+			t.Fatalf("results: %+v", res)
+		}
+		if _, err := db.AddResponse(ctx, answer(s, c, 3, "late-alone", t0)); otklik.ErrorCode(err) != otklik.ENOTFOUND {
+			t.Fatalf("a lone late answer: %v", err)
+		}
+		rs, _ := db.Responses(ctx, all, store.ResponseFilter{})
+		if len(rs) != 1 || rs[0].IdempotencyKey != "fine" {
+			t.Fatalf("stored: %+v", rs)
+		}
+	})
+}

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/url"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"otklik"
+	"otklik/bench/internal/benchkit"
 	"otklik/internal/store" // registers the "pgx" and "sqlite" database/sql drivers
 )
 
@@ -45,7 +44,7 @@ func newTarget(ctx context.Context, cfg config, dialect string) (*target, error)
 			t.cleanup = func() { os.RemoveAll(dir) }
 		}
 	case "postgres":
-		u, drop, err := freshSchema(ctx, cfg.pgURL)
+		u, drop, err := benchkit.FreshSchema(ctx, cfg.PgURL, 2*time.Minute)
 		if err != nil {
 			return nil, err
 		}
@@ -57,36 +56,6 @@ func newTarget(ctx context.Context, cfg config, dialect string) (*target, error)
 		return nil, fmt.Errorf("unknown database %q", dialect)
 	}
 	return t, nil
-}
-
-// freshSchema creates schema bench_<random> on the server at base and
-// returns a URL that uses it and a function that drops it.
-func freshSchema(ctx context.Context, base string) (string, func(), error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", nil, fmt.Errorf("postgres URL %q: want postgres://…", base)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", nil, fmt.Errorf("postgres: %w", err)
-	}
-	schema := "bench_" + randomHex(6)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		return "", nil, fmt.Errorf("postgres: create schema: %w", err)
-	}
-	drop := func() {
-		dctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		if _, err := admin.ExecContext(dctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			fmt.Fprintf(os.Stderr, "bench: drop schema %s: %v\n", schema, err)
-		}
-		admin.Close()
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), drop, nil
 }
 
 // seedResult is what the answers refer to.
@@ -157,7 +126,7 @@ func seed(ctx context.Context, t *target, w *world, out io.Writer) (*seedResult,
 		return nil, fmt.Errorf("customers: %w", err)
 	}
 	fmt.Fprintf(out, "seed (store.Migrate, CreateSurvey ×3, CreateUser ×%d in %d teams, ImportCustomers ×%s): %v\n",
-		len(w.managers), len(teamNames), num(float64(len(w.customers))), since(start))
+		len(w.managers), len(teamNames), num(float64(len(w.customers))), benchkit.Since(start))
 	return res, nil
 }
 
@@ -219,11 +188,3 @@ func openSQL(t *target) (*sql.DB, error) {
 	db.SetConnMaxLifetime(0)
 	return db, nil
 }
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func since(t time.Time) time.Duration { return time.Since(t).Round(10 * time.Millisecond) }

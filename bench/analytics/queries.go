@@ -15,9 +15,10 @@ import (
 )
 
 // queryCase is one analytics request, run on the cube as the API runs it
-// (NPS cuts are weighted: Query.Weighted is set for /metrics/nps and for the
-// NPS cohort table) and as plain SQL computing the same figures: answers
-// per group and score, and the revenue weights of the weighted NPS.
+// (plain NPS by default; with weighted=true, Query.Weighted is set and the
+// revenue-weighted NPS computed too: both forms are timed) and as plain SQL
+// computing the same figures: answers per group and score, and the revenue
+// weights of the weighted NPS.
 type queryCase struct {
 	name    string
 	api     string // the API request it stands for

@@ -8,53 +8,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"otklik/bench/internal/benchkit"
 )
-
-// cpuSample is the machine's and this process's CPU time at one moment, so
-// that a run can tell how much of the machine other processes took: on a
-// shared 2-core machine that is the first thing to rule out.
-type cpuSample struct {
-	at          time.Time
-	busy, total float64 // machine, in clock ticks (from /proc/stat)
-	postgres    float64 // the PostgreSQL server's processes, in clock ticks
-	own         time.Duration
-	ok          bool
-}
-
-func sampleCPU() cpuSample {
-	s := cpuSample{at: time.Now()}
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		s.own = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return s
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	if len(f) < 5 || f[0] != "cpu" {
-		return s
-	}
-	for i, v := range f[1:] {
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return s
-		}
-		if i >= 8 { // guest time is already counted in user
-			break
-		}
-		s.total += x
-		if i != 3 && i != 4 { // idle, iowait
-			s.busy += x
-		}
-	}
-	s.postgres = postgresTicks()
-	s.ok = true
-	return s
-}
 
 // postgresTicks sums the CPU time of the local PostgreSQL server's processes
 // that work for this benchmark: the backends serving this process's
@@ -146,65 +103,32 @@ func ownPostgresPorts() map[int]bool {
 	return ports
 }
 
-// cpuUse is how many cores this process and the rest of the machine kept
-// busy between two samples.
-type cpuUse struct {
-	own, postgres, others float64
-	ok                    bool
-}
-
-func cpuBetween(a, b cpuSample) cpuUse {
-	wall := b.at.Sub(a.at).Seconds()
-	if !a.ok || !b.ok || wall <= 0 || b.total <= a.total {
-		return cpuUse{}
-	}
-	cores := float64(runtime.NumCPU())
-	machine := (b.busy - a.busy) / (b.total - a.total) * cores
-	pg := max(b.postgres-a.postgres, 0) / (b.total - a.total) * cores
-	own := (b.own - a.own).Seconds() / wall
-	return cpuUse{own: own, postgres: pg, others: max(machine-own-pg, 0), ok: true}
-}
-
-func (u cpuUse) String() string {
-	if !u.ok {
+// cpuText says how many cores this process, the PostgreSQL backends
+// serving it and unrelated processes kept busy.
+func cpuText(u benchkit.CPUUse) string {
+	if !u.OK {
 		return "unknown"
 	}
-	s := fmt.Sprintf("this process %.2f cores", u.own)
-	if u.postgres >= 0.01 {
-		s += fmt.Sprintf(", PostgreSQL server %.2f", u.postgres)
+	s := fmt.Sprintf("this process %.2f cores", u.Own)
+	if u.Server >= 0.01 {
+		s += fmt.Sprintf(", PostgreSQL server %.2f", u.Server)
 	}
-	return s + fmt.Sprintf(", unrelated processes %.2f — of %d", u.others, runtime.NumCPU())
+	return s + fmt.Sprintf(", unrelated processes %.2f — of %d", u.Others, runtime.NumCPU())
 }
 
 // waitQuiet waits, up to limit, until unrelated processes use less than
 // threshold cores for a second: other jobs on a shared 2-core machine make
-// the figures meaningless. It returns what it last measured.
-func waitQuiet(ctx context.Context, threshold float64, limit time.Duration, out io.Writer) cpuUse {
-	deadline := time.Now().Add(limit)
-	told := false
-	for {
-		a := sampleCPU()
-		select {
-		case <-ctx.Done():
-			return cpuUse{}
-		case <-time.After(time.Second):
+// the figures meaningless. The PostgreSQL backends serving this process do
+// not count as unrelated.
+func waitQuiet(ctx context.Context, threshold float64, limit time.Duration, out io.Writer) {
+	benchkit.WaitQuiet(ctx, threshold, limit, postgresTicks, func(e benchkit.QuietEvent, others float64, waited bool) {
+		switch {
+		case e == benchkit.Waiting:
+			fmt.Fprintf(out, "  waiting for other processes to leave the CPU (%.2f cores busy)…", others)
+		case e == benchkit.Quiet:
+			fmt.Fprintf(out, " quiet (%.2f cores)\n", others)
+		case e == benchkit.GaveUp && waited:
+			fmt.Fprintf(out, " still busy (%.2f cores); measuring anyway\n", others)
 		}
-		u := cpuBetween(a, sampleCPU())
-		if !u.ok || u.others < threshold {
-			if told {
-				fmt.Fprintf(out, " quiet (%.2f cores)\n", u.others)
-			}
-			return u
-		}
-		if time.Now().After(deadline) {
-			if told {
-				fmt.Fprintf(out, " still busy (%.2f cores); measuring anyway\n", u.others)
-			}
-			return u
-		}
-		if !told {
-			fmt.Fprintf(out, "  waiting for other processes to leave the CPU (%.2f cores busy)…", u.others)
-			told = true
-		}
-	}
+	})
 }

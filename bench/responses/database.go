@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,16 +11,16 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"strings"
 	"time"
 
+	"otklik/bench/internal/benchkit"
 	"otklik/internal/app" // its store registers the "pgx" and "sqlite" database/sql drivers
 )
 
 // benchDatabase runs every phase against one fresh database.
 func benchDatabase(ctx context.Context, cfg config, dialect string, out io.Writer) (sum summary) {
 	sum.dialect = dialect
-	runID := randomHex(4)
+	runID := benchkit.RandomHex(4)
 
 	var appCfg app.Config
 	var checkDriver, checkDSN, where string
@@ -41,7 +39,7 @@ func benchDatabase(ctx context.Context, cfg config, dialect string, out io.Write
 		checkDriver, checkDSN = "sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)"
 		where = path + " (WAL, synchronous=FULL)"
 	case "postgres":
-		schemaURL, drop, err := freshSchema(ctx, cfg.pgURL)
+		schemaURL, drop, err := benchkit.FreshSchema(ctx, cfg.PgURL, 30*time.Second)
 		if err != nil {
 			sum.err = err
 			return sum
@@ -79,7 +77,7 @@ func benchDatabase(ctx context.Context, cfg config, dialect string, out io.Write
 		return sum
 	}
 	fmt.Fprintf(out, "seed: admin + API token, %d managers in %d teams, NPS survey %q (ru/en, %d drivers), %d customers (%v)\n",
-		len(seed.managers), len(teams), seed.survey.Key, len(seed.survey.Drivers), len(seed.customers), since(start))
+		len(seed.managers), len(teams), seed.survey.Key, len(seed.survey.Drivers), len(seed.customers), benchkit.Since(start))
 
 	check, err := sql.Open(checkDriver, checkDSN)
 	if err != nil {
@@ -110,8 +108,8 @@ func benchDatabase(ctx context.Context, cfg config, dialect string, out io.Write
 		fmt.Fprintf(out, "raw insert: %s answers via store.DB.AddResponses, %d goroutines × %d answer(s) per call: %v → %s answers/s (per call p50 %s, p99 %s); stored %s\n",
 			num(float64(sum.raw.n)), cfg.rawGoroutines, cfg.rawChunk, sum.raw.elapsed.Round(time.Millisecond), num(sum.raw.rate),
 			ms(sum.raw.p50), ms(sum.raw.p99), num(float64(stored)))
-		if sum.raw.cpu.ok {
-			fmt.Fprintf(out, "  cpu during raw insert: %s\n", sum.raw.cpu)
+		if sum.raw.cpu.OK {
+			fmt.Fprintf(out, "  cpu during raw insert: %s\n", cpuText(sum.raw.cpu))
 		}
 		if stored != sum.raw.n {
 			sum.err = fmt.Errorf("raw insert: %d answers acknowledged but %d stored", sum.raw.n, stored)
@@ -154,7 +152,10 @@ func benchDatabase(ctx context.Context, cfg config, dialect string, out io.Write
 			num(float64(w.requests)), num(float64(w.n201)), num(float64(w.stored)))
 	}
 
-	stopProfile := startProfile(cfg, dialect, out)
+	profile, stopProfile := benchkit.StartCPUProfile(cfg.cpuProfile, dialect, out)
+	if profile != "" {
+		fmt.Fprintf(out, "cpu profile of the HTTP phase → %s (go tool pprof -tagfocus side=server -top %s)\n", profile, profile)
+	}
 	defer stopProfile()
 
 	if !cfg.findMax {
@@ -216,8 +217,8 @@ func findMax(ctx context.Context, cfg config, load *load, verifier *verifier, ou
 			stored = "MISMATCH"
 		}
 		own, others := "-", "-"
-		if r.cpu.ok {
-			own, others = fmt.Sprintf("%.2f", r.cpu.own+r.cpu.postgres), fmt.Sprintf("%.2f", r.cpu.others)
+		if r.cpu.OK {
+			own, others = fmt.Sprintf("%.2f", r.cpu.Own+r.cpu.Server), fmt.Sprintf("%.2f", r.cpu.Others)
 		}
 		fmt.Fprintf(out, "  %8s %9s %8.2f %10s %9s %9s %9s %9s %12s %5s %6s  %s%s\n", num(float64(rate)), num(r.sentRate),
 			100*float64(r.n201)/float64(max(r.requests, 1)), num(r.throughput), ms(r.p50), ms(r.p95), ms(r.p99), ms(r.max),
@@ -226,8 +227,8 @@ func findMax(ctx context.Context, cfg config, load *load, verifier *verifier, ou
 			fmt.Fprintf(out, "    durability: %v\n", verr)
 			return false, verr
 		}
-		if !pass && cfg.quiet > 0 && r.cpu.ok && r.cpu.others >= cfg.quiet && attempts[rate] < 3 {
-			fmt.Fprintf(out, "  (unrelated processes took %.2f cores during that step: trying it again)\n", r.cpu.others)
+		if !pass && cfg.quiet > 0 && r.cpu.OK && r.cpu.Others >= cfg.quiet && attempts[rate] < 3 {
+			fmt.Fprintf(out, "  (unrelated processes took %.2f cores during that step: trying it again)\n", r.cpu.Others)
 			return step(rate)
 		}
 		return pass, nil
@@ -279,36 +280,6 @@ func findMax(ctx context.Context, cfg config, load *load, verifier *verifier, ou
 		fmt.Fprintf(out, "no step met p99 < %v with 100%% success\n", cfg.p99Budget)
 	}
 	return nil
-}
-
-// freshSchema creates schema bench_<random> on the server at base and
-// returns a URL that uses it and a function that drops it.
-func freshSchema(ctx context.Context, base string) (string, func(), error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", nil, fmt.Errorf("postgres URL %q: want postgres://…", base)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", nil, fmt.Errorf("postgres: %w", err)
-	}
-	schema := "bench_" + randomHex(6)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		return "", nil, fmt.Errorf("postgres: create schema: %w", err)
-	}
-	drop := func() {
-		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(dctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			fmt.Fprintf(os.Stderr, "bench: drop schema %s: %v\n", schema, err)
-		}
-		admin.Close()
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), drop, nil
 }
 
 // verifier checks in the database that what the API acknowledged is stored.
@@ -364,36 +335,6 @@ func likePrefix(p string) string {
 	// Keys are made of letters, digits and '-': nothing to escape.
 	return p + "%"
 }
-
-func startProfile(cfg config, dialect string, out io.Writer) func() {
-	if cfg.cpuProfile == "" {
-		return func() {}
-	}
-	name := strings.TrimSuffix(cfg.cpuProfile, ".pprof") + "-" + dialect + ".pprof"
-	f, err := os.Create(name)
-	if err != nil {
-		fmt.Fprintf(out, "cpu profile: %v\n", err)
-		return func() {}
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		fmt.Fprintf(out, "cpu profile: %v\n", err)
-		return func() {}
-	}
-	fmt.Fprintf(out, "cpu profile of the HTTP phase → %s (go tool pprof -tagfocus side=server -top %s)\n", name, name)
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func since(t time.Time) time.Duration { return time.Since(t).Round(10 * time.Millisecond) }
 
 // settle lets the server drain (and, with -quiet, waits for a quiet
 // machine) before a measured phase.

@@ -21,6 +21,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"otklik"
+	"otklik/bench/internal/benchkit"
 )
 
 // comments are what customers write, Russian and English, short and long,
@@ -159,7 +160,7 @@ type attackResult struct {
 
 	checked         bool
 	stored, missing int
-	cpu             cpuUse
+	cpu             benchkit.CPUUse
 }
 
 // attack runs vegeta at a constant rate for du. Server and load generator
@@ -176,7 +177,7 @@ func (l *load) attack(ctx context.Context, name string, rate int, du time.Durati
 	stop := context.AfterFunc(ctx, func() { atk.Stop() })
 	defer stop()
 
-	cpu0 := sampleCPU()
+	cpu0 := benchkit.SampleCPU(postgresTicks)
 	var results <-chan *vegeta.Result
 	pprof.Do(ctx, pprof.Labels("side", "loadgen"), func(context.Context) {
 		results = atk.Attack(l.targeter(r.keyPrefix), vegeta.Rate{Freq: rate, Per: time.Second}, du, name)
@@ -222,7 +223,7 @@ func (l *load) attack(ctx context.Context, name string, rate int, du time.Durati
 			}
 		}
 	}
-	r.cpu = cpuBetween(cpu0, sampleCPU())
+	r.cpu = benchkit.CPUBetween(cpu0, benchkit.SampleCPU(postgresTicks))
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -280,10 +281,10 @@ func (r *attackResult) print(out io.Writer, cfg config) {
 		codes = append(codes, fmt.Sprintf("%s: %s", label, num(float64(r.codes[c]))))
 	}
 	fmt.Fprintf(out, "  status codes  %s\n", strings.Join(codes, ", "))
-	if r.cpu.ok {
-		fmt.Fprintf(out, "  cpu           %s\n", r.cpu)
-		if cfg.quiet > 0 && r.cpu.others >= cfg.quiet {
-			fmt.Fprintf(out, "  WARNING       unrelated processes took %.2f cores during the run: these figures understate Otklik; run again\n", r.cpu.others)
+	if r.cpu.OK {
+		fmt.Fprintf(out, "  cpu           %s\n", cpuText(r.cpu))
+		if cfg.quiet > 0 && r.cpu.Others >= cfg.quiet {
+			fmt.Fprintf(out, "  WARNING       unrelated processes took %.2f cores during the run: these figures understate Otklik; run again\n", r.cpu.Others)
 		}
 	}
 	for _, e := range slices.Sorted(maps.Keys(r.errors)) {
@@ -308,20 +309,7 @@ func num(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "-"
 	}
-	s := strconv.FormatInt(int64(math.Round(v)), 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return benchkit.Thousands(strconv.FormatInt(int64(math.Round(v)), 10))
 }
 
 // ms formats a latency in milliseconds.

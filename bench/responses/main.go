@@ -15,18 +15,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
-	"os"
-	"os/signal"
 	"runtime"
 	"strings"
-	"syscall"
 	"time"
+
+	"otklik/bench/internal/benchkit"
 )
 
 // Bounds that keep a run from turning into a flood, whatever the flags say.
@@ -53,8 +51,7 @@ type config struct {
 	customers                     int
 	spread                        time.Duration
 
-	pgURL  string
-	only   string // all, sqlite, postgres
+	benchkit.Databases
 	target string // the loopback host the attack addresses
 
 	findMax                  bool
@@ -84,8 +81,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.IntVar(&c.rawChunk, "raw-chunk", 1, "answers per AddResponses call in the raw phase (1 = like one POST each)")
 	fs.IntVar(&c.customers, "customers", 1000, "customers to seed")
 	fs.DurationVar(&c.spread, "spread", time.Minute, "answered_at lies up to this long before now (0: leave it to the server); 720h scatters answers over a month, touching random index pages")
-	fs.StringVar(&c.pgURL, "pg", "", "PostgreSQL server URL (default $OTKLIK_TEST_DATABASE_URL); a fresh schema is created and dropped")
-	fs.StringVar(&c.only, "db", "all", "which databases: all (SQLite, plus PostgreSQL when configured), sqlite or postgres")
+	c.Databases.AddFlags(fs)
 	fs.StringVar(&c.target, "target", "127.0.0.1", "host to attack: only 127.0.0.1 or localhost (the server always listens on 127.0.0.1, random port)")
 	fs.BoolVar(&c.findMax, "find-max", false, "step the rate up in short runs and report the highest rate meeting the p99 budget with 100% success")
 	fs.IntVar(&c.stepFrom, "step-from", 2000, "-find-max: first rate")
@@ -104,22 +100,13 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	if c.pgURL == "" {
-		c.pgURL = getenv("OTKLIK_TEST_DATABASE_URL")
-	}
 	host, err := loopbackHost(c.target)
 	if err != nil {
 		return c, err
 	}
 	c.target = host
-	switch c.only {
-	case "all", "sqlite":
-	case "postgres":
-		if c.pgURL == "" {
-			return c, errors.New("-db postgres needs -pg URL or OTKLIK_TEST_DATABASE_URL")
-		}
-	default:
-		return c, fmt.Errorf("-db %q: want all, sqlite or postgres", c.only)
+	if err := c.Databases.Check(getenv); err != nil {
+		return c, err
 	}
 	switch {
 	case c.duration <= 0 || c.duration > maxDuration:
@@ -178,22 +165,7 @@ func loopbackHost(target string) (string, error) {
 	return "", fmt.Errorf("-target %q refused: this benchmark only sends load to loopback (127.0.0.1 or localhost)", target)
 }
 
-func main() {
-	cfg, err := parseFlags(os.Args[1:], os.Getenv, os.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, cfg, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchkit.Main(parseFlags, run) }
 
 // summary is one database's line in the final table.
 type summary struct {
@@ -210,15 +182,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintf(out, "note: vegeta (the load generator) and the Otklik server run in this one process and share these %d cores;\n", runtime.NumCPU())
 	fmt.Fprintf(out, "      on its own machine the server would do better. Loopback only (%s), bounded rate × duration.\n", cfg.target)
 
-	dialects := []string{"sqlite"}
-	switch {
-	case cfg.only == "postgres":
-		dialects = []string{"postgres"}
-	case cfg.only == "all" && cfg.pgURL != "":
-		dialects = append(dialects, "postgres")
-	case cfg.only == "all":
-		fmt.Fprintf(out, "PostgreSQL: skipped (set -pg URL or OTKLIK_TEST_DATABASE_URL)\n")
-	}
+	dialects := cfg.Dialects(out)
 
 	var sums []summary
 	for _, d := range dialects {

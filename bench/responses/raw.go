@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"otklik"
+	"otklik/bench/internal/benchkit"
 	"otklik/internal/app"
 )
 
@@ -20,7 +21,7 @@ type rawResult struct {
 	elapsed  time.Duration
 	rate     float64 // answers per second
 	p50, p99 time.Duration
-	cpu      cpuUse
+	cpu      benchkit.CPUUse
 }
 
 // rawInsert writes cfg.rawN prepared answers straight through
@@ -53,7 +54,7 @@ func rawInsert(ctx context.Context, a *app.App, seed *seeded, cfg config, keyPre
 	var errOnce sync.Once
 	lat := make([][]time.Duration, cfg.rawGoroutines)
 	var wg sync.WaitGroup
-	cpu0 := sampleCPU()
+	cpu0 := benchkit.SampleCPU(postgresTicks)
 	start := time.Now()
 	for g := range cfg.rawGoroutines {
 		wg.Go(func() {
@@ -77,7 +78,7 @@ func rawInsert(ctx context.Context, a *app.App, seed *seeded, cfg config, keyPre
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	cpu := cpuBetween(cpu0, sampleCPU())
+	cpu := benchkit.CPUBetween(cpu0, benchkit.SampleCPU(postgresTicks))
 	if err := ctx.Err(); err != nil {
 		return rawResult{}, err
 	}

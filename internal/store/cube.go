@@ -32,7 +32,7 @@ type CubeRow struct {
 // commit, so a row may appear below the highest seq already seen. Answer
 // transactions hold at most a few hundred rows, so rows that late are within
 // this window; re-read rows are recognised by id.
-const CubeWindow = 20000
+const CubeWindow = 5000
 
 // CubeRows returns up to limit answers changed after seq `after`, in seq
 // order, and the seq the next call should start after. On PostgreSQL the

@@ -411,7 +411,7 @@ func (db *DB) EraseCustomer(ctx context.Context, actor otklik.Actor, externalID 
 		}
 		if db.postgres {
 			// Wait for answers being written for this customer, and make
-			// later ones wait for this erasure (see dropErased).
+			// later ones wait for this erasure (see undoErased).
 			if _, err := db.exec(ctx, tx, "SELECT id FROM customers WHERE id = ? FOR UPDATE", c.ID); err != nil {
 				return fmt.Errorf("store: lock customer: %w", err)
 			}

@@ -135,10 +135,6 @@ func (db *DB) insertBatch(ctx context.Context, batch []*pending) error {
 		return db.insertBatchRows(ctx, batch)
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		batch, err := db.dropErased(ctx, tx, batch)
-		if err != nil || len(batch) == 0 {
-			return err
-		}
 		var q strings.Builder
 		q.WriteString("INSERT INTO responses (" + responseColumns + ") VALUES ")
 		args := make([]any, 0, len(batch)*responseColumnCount)
@@ -178,8 +174,36 @@ func (db *DB) insertBatch(ctx context.Context, batch []*pending) error {
 			}
 			replayed = append(replayed, p)
 		}
-		return db.fillReplays(ctx, tx, replayed)
+		if err := db.fillReplays(ctx, tx, replayed); err != nil {
+			return err
+		}
+		return db.undoErased(ctx, tx, batch)
 	})
+}
+
+// undoErased takes back, before the commit, the answers of customers erased
+// since their answer was prepared: an erased person's comment must never be
+// written. The insert's foreign-key checks hold a KEY SHARE lock on each
+// customer until the commit and an erasure locks its customer FOR UPDATE
+// first, so an erasure either committed before this check (and is seen
+// here) or waits for this commit (and then clears the comment itself).
+func (db *DB) undoErased(ctx context.Context, tx *sql.Tx, batch []*pending) error {
+	erased, err := db.erasedAmong(ctx, tx, batch)
+	if err != nil || len(erased) == 0 {
+		return err
+	}
+	for _, p := range batch {
+		if !erased[p.r.CustomerID] {
+			continue
+		}
+		if p.created {
+			if _, err := db.exec(ctx, tx, "DELETE FROM responses WHERE id = ?", p.r.ID); err != nil {
+				return err
+			}
+		}
+		p.created, p.err = false, otklik.Errorf(otklik.ENOTFOUND, "the customer was erased")
+	}
+	return nil
 }
 
 // insertBatchRows is insertBatch for SQLite: there a statement costs no
@@ -222,41 +246,11 @@ func (db *DB) insertBatchRows(ctx context.Context, batch []*pending) error {
 }
 
 // dropErased fails the answers of customers erased since their answer was
-// prepared and returns the others: an erased person's comment must never
-// be written. On PostgreSQL the customers are locked (FOR KEY SHARE) until
-// the commit, and an erasure locks its customer FOR UPDATE first, so the two
-// cannot interleave; SQLite's single writer serialises them anyway.
+// prepared and returns the others. It serves SQLite, whose single writer
+// runs this check and the insert with no erasure in between.
 func (db *DB) dropErased(ctx context.Context, tx *sql.Tx, batch []*pending) ([]*pending, error) {
-	ids := make([]any, 0, len(batch))
-	seen := map[int64]bool{}
-	for _, p := range batch {
-		if !seen[p.r.CustomerID] {
-			seen[p.r.CustomerID] = true
-			ids = append(ids, p.r.CustomerID)
-		}
-	}
-	q := "SELECT id FROM customers WHERE id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ") AND erased_at IS NOT NULL"
-	if db.postgres {
-		// Lock every customer of the batch, not only the erased ones: an
-		// erasure still to come then waits for this commit and clears it.
-		q = "SELECT id FROM (SELECT id, erased_at FROM customers WHERE id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") +
-			") FOR KEY SHARE) locked WHERE erased_at IS NOT NULL"
-	}
-	rows, err := db.query(ctx, tx, q, ids...)
-	if err != nil {
-		return nil, err
-	}
-	erased := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		erased[id] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(erased) == 0 {
+	erased, err := db.erasedAmong(ctx, tx, batch)
+	if err != nil || len(erased) == 0 {
 		return batch, err
 	}
 	kept := batch[:0:0]
@@ -268,6 +262,33 @@ func (db *DB) dropErased(ctx context.Context, tx *sql.Tx, batch []*pending) ([]*
 		kept = append(kept, p)
 	}
 	return kept, nil
+}
+
+// erasedAmong returns which of the batch's customers are erased.
+func (db *DB) erasedAmong(ctx context.Context, tx *sql.Tx, batch []*pending) (map[int64]bool, error) {
+	ids := make([]any, 0, len(batch))
+	seen := map[int64]bool{}
+	for _, p := range batch {
+		if !seen[p.r.CustomerID] {
+			seen[p.r.CustomerID] = true
+			ids = append(ids, p.r.CustomerID)
+		}
+	}
+	rows, err := db.query(ctx, tx, "SELECT id FROM customers WHERE erased_at IS NOT NULL AND id IN ("+
+		strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+")", ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	erased := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		erased[id] = true
+	}
+	return erased, rows.Err()
 }
 
 // fillReplays replaces each replayed answer with the one stored under its key.

@@ -457,7 +457,9 @@ func (db *DB) responsesWhere(ctx context.Context, cond string, args []any, order
 	return out, rows.Err()
 }
 
-// ScoreCounts returns how many answers in scope gave each score to the surveys
+// ScoreCounts is the plain SQL aggregate the analytics index (internal/cube)
+// must agree with; tests use it to check the index. It returns how many
+// answers in scope gave each score to the surveys
 // within [from, to) (zero bounds are open): the histogram every metric needs.
 func (db *DB) ScoreCounts(ctx context.Context, scope otklik.Scope, surveyIDs []int64, from, to time.Time) (map[int]int, error) {
 	out := map[int]int{}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"otklik"
+	"otklik/internal/cube"
 	"otklik/internal/metric"
 	"otklik/internal/store"
 )
@@ -85,34 +86,24 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "overview", page{Title: "overview.title", Nav: "overview", Notice: "error.invalid_form", Data: d})
 		return
 	}
-	counts := func(ids []int64) map[int]int {
-		if err != nil {
-			return nil
-		}
-		var c map[int]int
-		c, err = s.db.ScoreCounts(r.Context(), scope, ids, d.Period.FromT, d.Period.ToT)
-		return c
-	}
-	if d.Survey != nil {
-		var c metric.NPSCounts
-		for score, n := range counts([]int64{d.Survey.ID}) {
-			c.AddN(score, n)
-		}
-		d.NPS = c.Result()
-	}
-	var csat metric.CSATCounts
-	for score, n := range counts(byKind[otklik.KindCSAT]) {
-		csat.AddN(score, n)
-	}
-	var ces metric.CESCounts
-	for score, n := range counts(byKind[otklik.KindCES]) {
-		ces.AddN(score, n)
-	}
-	if err != nil {
+	// The figures come from the analytics index, as on the analytics page
+	// and in the API, so every screen agrees.
+	if err := s.cfg.Analytics.Fresh(r.Context()); err != nil {
 		s.errorPage(w, r, err)
 		return
 	}
-	d.CSAT, d.CES = csat.Result(), ces.Result()
+	cell := func(ids []int64) cube.Cell {
+		if len(ids) == 0 {
+			return cube.Cell{}
+		}
+		return s.cfg.Analytics.Cube().Query(cube.Query{Surveys: ids, From: d.Period.FromT, To: d.Period.ToT, Scope: scope}).Overall
+	}
+	if d.Survey != nil {
+		c := cell([]int64{d.Survey.ID})
+		d.NPS = c.NPS()
+	}
+	csat, ces := cell(byKind[otklik.KindCSAT]), cell(byKind[otklik.KindCES])
+	d.CSAT, d.CES = csat.CSAT(), ces.CES()
 	f := store.ResponseFilter{From: d.Period.FromT, To: d.Period.ToT, Limit: 10, Descending: true}
 	if d.Latest, err = s.db.Responses(r.Context(), scope, f); err != nil {
 		s.errorPage(w, r, err)

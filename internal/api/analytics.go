@@ -252,17 +252,9 @@ func meanOf(kind otklik.Kind, cell, prev *cube.Cell, compare bool) meanFigures {
 
 func statsOf(kind otklik.Kind, cell *cube.Cell) metric.MeanStats {
 	if kind == otklik.KindCSAT {
-		var c metric.CSATCounts
-		for s := 1; s <= 5; s++ {
-			c.AddN(s, int(cell.Hist[s]))
-		}
-		return c.Stats()
+		return cell.CSATCounts().Stats()
 	}
-	var c metric.CESCounts
-	for s := 1; s <= 7; s++ {
-		c.AddN(s, int(cell.Hist[s]))
-	}
-	return c.Stats()
+	return cell.CESCounts().Stats()
 }
 
 type meanOutput struct {

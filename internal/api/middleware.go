@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -27,7 +26,7 @@ func actorOf(r *http.Request) otklik.Actor {
 // that keeps failing is refused for a while without the token being checked.
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip := clientIP(r)
+		ip := auth.ClientIP(r)
 		if s.failures.Blocked(ip) {
 			w.Header().Set("Retry-After", "60")
 			s.writeError(w, r, otklik.Errorf(otklik.ERATELIMIT, "too many failed sign-ins from your address; wait a minute"))
@@ -49,16 +48,6 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request)) http.Handler
 		ctx := context.WithValue(r.Context(), actorKey{}, user.Actor())
 		h(w, r.WithContext(ctx))
 	})
-}
-
-// clientIP is the peer address. A proxy's forwarded headers are not trusted:
-// they are the client's to forge.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // tokenCache remembers valid tokens for a few seconds so that the write path

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"net"
+	"net/http"
 	"sync"
 	"time"
 
@@ -68,4 +70,14 @@ func (l *Limiter) sweep(now time.Time) {
 			delete(l.buckets, k)
 		}
 	}
+}
+
+// ClientIP is the peer address of a request, the key for per-client limits.
+// A proxy's forwarded headers are not trusted: they are the client's to forge.
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

@@ -135,21 +135,27 @@ func (c Cell) NPS() metric.NPSResult {
 }
 
 // CSAT returns the CSAT summary over the answers scored 1–5.
-func (c Cell) CSAT() metric.CSATResult {
+func (c Cell) CSAT() metric.CSATResult { return c.CSATCounts().Result() }
+
+// CSATCounts returns the 1–5 histogram, for summaries and tests on means.
+func (c Cell) CSATCounts() metric.CSATCounts {
 	var n metric.CSATCounts
 	for s := 1; s <= 5; s++ {
 		n.AddN(s, int(c.Hist[s]))
 	}
-	return n.Result()
+	return n
 }
 
 // CES returns the CES summary over the answers scored 1–7.
-func (c Cell) CES() metric.CESResult {
+func (c Cell) CES() metric.CESResult { return c.CESCounts().Result() }
+
+// CESCounts returns the 1–7 histogram, for summaries and tests on means.
+func (c Cell) CESCounts() metric.CESCounts {
 	var n metric.CESCounts
 	for s := 1; s <= 7; s++ {
 		n.AddN(s, int(c.Hist[s]))
 	}
-	return n.Result()
+	return n
 }
 
 // WeightedNPS returns the revenue-weighted NPS in points and how many

@@ -16,10 +16,10 @@ import (
 // cell as a formula (or, for tab and CR, shift it into one) — OWASP's list.
 const formulaStarts = "=+-@\t\r"
 
-// neutralize makes a text cell inert in Excel by prefixing a quote, the way
+// Neutralize makes a text cell inert in Excel by prefixing a quote, the way
 // Excel itself marks "this is text". Comments are written by customers, and
 // an export opened by a manager must not run their formulas.
-func neutralize(s string) string {
+func Neutralize(s string) string {
 	if s != "" && strings.IndexByte(formulaStarts, s[0]) >= 0 {
 		return "'" + s
 	}

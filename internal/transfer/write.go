@@ -125,10 +125,10 @@ func (rw *ResponseWriter) Write(r otklik.Response) (err error) {
 	}
 	d := r.Snapshot
 	// Text a customer or an operator typed is neutralized; numbers are ours.
-	text := []string{neutralize(r.IdempotencyKey), neutralize(r.Survey), neutralize(r.Customer),
-		neutralize(string(r.Channel)), "", neutralize(r.Comment), r.AnsweredAt.UTC().Format(time.RFC3339Nano),
-		neutralize(d.Manager), neutralize(d.Team), neutralize(d.Segment),
-		neutralize(strings.Join(d.Services, "|")), "", neutralize(d.Region), ""}
+	text := []string{Neutralize(r.IdempotencyKey), Neutralize(r.Survey), Neutralize(r.Customer),
+		Neutralize(string(r.Channel)), "", Neutralize(r.Comment), r.AnsweredAt.UTC().Format(time.RFC3339Nano),
+		Neutralize(d.Manager), Neutralize(d.Team), Neutralize(d.Segment),
+		Neutralize(strings.Join(d.Services, "|")), "", Neutralize(d.Region), ""}
 	if rw.csv != nil {
 		copy(rw.record, text)
 		rw.record[4] = strconv.Itoa(r.Score)

@@ -14,6 +14,7 @@ import (
 	"otklik/internal/metric"
 	"otklik/internal/report"
 	"otklik/internal/store"
+	"otklik/internal/transfer"
 )
 
 // analyticsExport downloads the breakdown table the page shows, as CSV or XLSX.
@@ -30,7 +31,7 @@ func (s *Server) analyticsExport(w http.ResponseWriter, r *http.Request) {
 		if row.HasPrevious {
 			delta = strconv.FormatFloat(row.Delta, 'f', 2, 64)
 		}
-		rows = append(rows, []string{csvSafe(row.Key), strconv.Itoa(row.N), strconv.FormatFloat(row.NPS, 'f', 2, 64),
+		rows = append(rows, []string{transfer.Neutralize(row.Key), strconv.Itoa(row.N), strconv.FormatFloat(row.NPS, 'f', 2, 64),
 			strconv.FormatFloat(row.MOE, 'f', 2, 64), strconv.FormatFloat(row.Weighted, 'f', 2, 64), strconv.Itoa(row.WeightedN),
 			delta, strconv.FormatBool(row.Significant), strconv.FormatBool(row.Small)})
 	}
@@ -68,14 +69,6 @@ func (s *Server) analyticsExport(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Write(buf.Bytes())
-}
-
-// csvSafe keeps a spreadsheet from reading a value as a formula.
-func csvSafe(v string) string {
-	if v != "" && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r') {
-		return "'" + v
-	}
-	return v
 }
 
 // monthlyReport renders the PDF report of one month (?month=2026-03, the

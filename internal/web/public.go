@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"otklik"
+	"otklik/internal/auth"
 	"otklik/internal/intake"
 	"otklik/internal/locale"
 	"otklik/internal/surveylink"
@@ -19,7 +20,7 @@ var surveyPageActor = otklik.Actor{Email: "survey-page", Role: otklik.RoleAdmin}
 // limited rate-limits a public page per client address.
 func (s *Server) limited(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.public.Allow(clientIP(r)) {
+		if !s.public.Allow(auth.ClientIP(r)) {
 			w.Header().Set("Retry-After", "60")
 			s.render(w, r, http.StatusTooManyRequests, "public_message", page{Title: "public.too_many_title",
 				Data: publicMessage{Title: "public.too_many_title", Text: "public.too_many"}})

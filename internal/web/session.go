@@ -4,9 +4,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"net"
 	"net/http"
 	"net/url"
+	"otklik/internal/auth"
 	"strings"
 	"time"
 
@@ -111,14 +111,6 @@ func safeNext(next string) string {
 	return next
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 type signinData struct {
 	Email, Next, Error string
 }
@@ -145,7 +137,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusForbidden, "error.csrf")
 		return
 	}
-	if s.signins.Blocked(clientIP(r)) || s.accounts.Blocked(email) {
+	if s.signins.Blocked(auth.ClientIP(r)) || s.accounts.Blocked(email) {
 		again(http.StatusTooManyRequests, "signin.too_many_attempts")
 		return
 	}
@@ -155,7 +147,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u == nil || u.Disabled || !checkPassword(u.PasswordHash, password) {
-		s.signins.Allow(clientIP(r))
+		s.signins.Allow(auth.ClientIP(r))
 		s.accounts.Allow(email)
 		again(http.StatusUnauthorized, "signin.wrong_credentials")
 		return

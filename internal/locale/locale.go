@@ -12,9 +12,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -61,13 +63,18 @@ func New() (*Catalog, error) {
 	}
 	tags := make([]language.Tag, 0, len(supported))
 	for _, s := range supported {
-		mf, err := bundle.LoadMessageFileFS(messageFiles, path.Join("messages", s.code+".toml"))
-		if err != nil {
-			return nil, fmt.Errorf("locale: load %s: %w", s.code, err)
-		}
-		set := make(map[string]bool, len(mf.Messages))
-		for _, m := range mf.Messages {
-			set[m.ID] = true
+		set := make(map[string]bool)
+		for _, name := range catalogueFiles(s.code) {
+			mf, err := bundle.LoadMessageFileFS(messageFiles, name)
+			if err != nil {
+				return nil, fmt.Errorf("locale: load %s: %w", name, err)
+			}
+			for _, m := range mf.Messages {
+				if set[m.ID] {
+					return nil, fmt.Errorf("locale: %s: message %q is defined twice", name, m.ID)
+				}
+				set[m.ID] = true
+			}
 		}
 		c.ids[s.code] = set
 		tags = append(tags, s.tag)
@@ -81,6 +88,21 @@ func New() (*Catalog, error) {
 		}
 	}
 	return c, nil
+}
+
+// catalogueFiles lists a language's catalogue files: messages/<lang>.toml
+// and one messages/<area>.<lang>.toml per feature area, so each area keeps
+// its own strings.
+func catalogueFiles(lang string) []string {
+	names, _ := fs.Glob(messageFiles, "messages/*.toml") // the pattern is valid
+	var out []string
+	for _, n := range names {
+		base := path.Base(n)
+		if base == lang+".toml" || strings.HasSuffix(base, "."+lang+".toml") {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // normalize maps anything that is not a supported code to Russian, so a

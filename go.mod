@@ -13,6 +13,7 @@ require (
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0
 	github.com/google/go-cmp v0.7.0
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/kljensen/snowball v0.10.0
 	github.com/nicksnyder/go-i18n/v2 v2.7.0
 	github.com/pressly/goose/v3 v3.29.0
 	github.com/prometheus/client_golang v1.25.0
@@ -29,8 +30,6 @@ require (
 	golang.org/x/time v0.16.0
 	modernc.org/sqlite v1.62.0
 )
-
-require github.com/kljensen/snowball v0.10.0 // indirect
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect

@@ -41,6 +41,12 @@ const (
 	ReadMetrics    Action = "metrics.read"
 	ImportData     Action = "data.import"
 	ManageUsers    Action = "users.manage"
+	ReadCases      Action = "cases.read"  // the closed loop's cases
+	WorkCases      Action = "cases.work"  // notes, call-backs, resolution
+	ManageLoop     Action = "loop.manage" // routing rules, the business calendar
+	SendEvents     Action = "events.send" // business events from CRMs and the API
+	ManageOutreach Action = "outreach.manage"
+	ReadOutreach   Action = "outreach.read" // invitations and why they were sent or not
 )
 
 // Reach is how far a permission extends over customers and answers.
@@ -71,9 +77,17 @@ var permissions = map[Action]map[Role]Reach{
 		RoleAdmin: ReachAll, RoleLead: ReachTeam, RoleManager: ReachOwn,
 		RoleInterviewer: ReachAll, RoleAgent: ReachAll,
 	},
-	ReadMetrics: {RoleAdmin: ReachAll, RoleLead: ReachTeam, RoleManager: ReachOwn, RoleViewer: ReachAll},
-	ImportData:  {RoleAdmin: ReachAll},
-	ManageUsers: {RoleAdmin: ReachAll},
+	ReadMetrics:    {RoleAdmin: ReachAll, RoleLead: ReachTeam, RoleManager: ReachOwn, RoleViewer: ReachAll},
+	ImportData:     {RoleAdmin: ReachAll},
+	ManageUsers:    {RoleAdmin: ReachAll},
+	ReadCases:      {RoleAdmin: ReachAll, RoleLead: ReachTeam, RoleManager: ReachOwn, RoleViewer: ReachAll},
+	WorkCases:      {RoleAdmin: ReachAll, RoleLead: ReachTeam, RoleManager: ReachOwn},
+	ManageLoop:     {RoleAdmin: ReachAll},
+	SendEvents:     {RoleAdmin: ReachAll, RoleAgent: ReachAll},
+	ManageOutreach: {RoleAdmin: ReachAll},
+	ReadOutreach: {
+		RoleAdmin: ReachAll, RoleLead: ReachTeam, RoleManager: ReachOwn, RoleViewer: ReachAll,
+	},
 }
 
 // Actor is the user on whose behalf a request runs.

@@ -47,6 +47,13 @@ const (
 	SendEvents     Action = "events.send" // business events from CRMs and the API
 	ManageOutreach Action = "outreach.manage"
 	ReadOutreach   Action = "outreach.read" // invitations and why they were sent or not
+
+	ReadReferrals   Action = "referrals.read"   // the referral report and promoters' codes
+	ManageReferrals Action = "referrals.manage" // the referral programme's settings
+
+	ReadInsights  Action = "insights.read"  // the board of ideas and problems, themes, action plans
+	WriteInsights Action = "insights.write" // add to the board, link answers to it, vote
+	ManagePlans   Action = "plans.manage"   // write a team's action plans; move board items along
 )
 
 // Reach is how far a permission extends over customers and answers.
@@ -88,6 +95,17 @@ var permissions = map[Action]map[Role]Reach{
 	ReadOutreach: {
 		RoleAdmin: ReachAll, RoleLead: ReachTeam, RoleManager: ReachOwn, RoleViewer: ReachAll,
 	},
+	ReadReferrals:   {RoleAdmin: ReachAll, RoleLead: ReachTeam, RoleManager: ReachOwn, RoleViewer: ReachAll},
+	ManageReferrals: {RoleAdmin: ReachAll},
+	// The board is the whole team's: everyone who reads answers sees it,
+	// everyone who works with customers (not a viewer, who changes nothing)
+	// adds to it and votes; their reach bounds the answers they may link to
+	// it and mine for themes. Leads write their team's action plans (admins
+	// any team's) and, having planned the work, move board items to
+	// planned, done or rejected.
+	ReadInsights:  {RoleAdmin: ReachAll, RoleLead: ReachTeam, RoleManager: ReachOwn, RoleViewer: ReachAll},
+	WriteInsights: {RoleAdmin: ReachAll, RoleLead: ReachTeam, RoleManager: ReachOwn},
+	ManagePlans:   {RoleAdmin: ReachAll, RoleLead: ReachTeam},
 }
 
 // Actor is the user on whose behalf a request runs.
@@ -96,6 +114,7 @@ type Actor struct {
 	Email  string
 	Role   Role
 	Team   string
+	Locale string // the user's language, for texts the API writes (explanations)
 }
 
 // Scope is the set of rows an actor may touch for one action. The store turns

@@ -21,7 +21,7 @@ type User struct {
 
 // Actor returns the identity the user acts with.
 func (u *User) Actor() Actor {
-	return Actor{UserID: u.ID, Email: u.Email, Role: u.Role, Team: u.Team}
+	return Actor{UserID: u.ID, Email: u.Email, Role: u.Role, Team: u.Team, Locale: u.Locale}
 }
 
 // Normalize trims the fields and fills defaults.

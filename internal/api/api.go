@@ -14,8 +14,12 @@ import (
 
 	"otklik"
 	"otklik/internal/auth"
+	"otklik/internal/casework"
 	"otklik/internal/cube"
+	"otklik/internal/dispatch"
 	"otklik/internal/intake"
+	"otklik/internal/locale"
+	"otklik/internal/referrals"
 	"otklik/internal/store"
 	"otklik/internal/surveylink"
 )
@@ -35,6 +39,14 @@ type Config struct {
 	Analytics Analytics
 	// Industry is the benchmark the business compares itself with.
 	Industry string
+	// Cases is the closed loop's engine (rules, calendar, resolution).
+	Cases *casework.Engine
+	// Outreach is the invitations' engine (events, triggers, policy).
+	Outreach *dispatch.Engine
+	// Catalog writes explanations in the reader's language.
+	Catalog *locale.Catalog
+	// Referrals is the promoters' referral programme.
+	Referrals *referrals.Engine
 }
 
 // Analytics is the live analytics index: Fresh catches up with this
@@ -59,6 +71,11 @@ type Server struct {
 	linkTTL   time.Duration
 	analytics Analytics
 	industry  string
+	cases     *casework.Engine
+	outreach  *dispatch.Engine
+	catalog   *locale.Catalog
+	webhooks  *auth.Limiter // CRM webhook requests per client address
+	referrals *referrals.Engine
 }
 
 // New returns an API server.
@@ -78,7 +95,9 @@ func New(cfg Config) *Server {
 		failures: auth.NewLimiter(30, 30, nil),
 		metrics:  newHTTPMetrics(cfg.Registry),
 		links:    cfg.Links, baseURL: strings.TrimRight(cfg.BaseURL, "/"), linkTTL: cfg.LinkTTL,
-		analytics: cfg.Analytics, industry: cfg.Industry,
+		analytics: cfg.Analytics, industry: cfg.Industry, cases: cfg.Cases, outreach: cfg.Outreach, catalog: cfg.Catalog,
+		referrals: cfg.Referrals,
+		webhooks:  auth.NewLimiter(600, 120, nil),
 	}
 }
 
@@ -119,6 +138,46 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/metrics/cohorts", s.authed(s.cohorts))
 	mux.Handle("GET /api/v1/metrics/drivers", s.authed(s.drivers))
 	mux.Handle("GET /api/v1/metrics/benchmark", s.authed(s.benchmark))
+
+	mux.Handle("GET /api/v1/cases", s.authed(s.listCases))
+	mux.Handle("GET /api/v1/cases/{id}", s.authed(s.getCase))
+	mux.Handle("POST /api/v1/cases/{id}/notes", s.authed(s.addCaseNote))
+	mux.Handle("POST /api/v1/cases/{id}/contact", s.authed(s.contactCase))
+	mux.Handle("POST /api/v1/cases/{id}/resolve", s.authed(s.resolveCase))
+	mux.Handle("POST /api/v1/cases/{id}/close", s.authed(s.closeCase))
+	mux.Handle("GET /api/v1/metrics/loop", s.authed(s.loopMetric))
+	mux.Handle("GET /api/v1/loop/rules", s.authed(s.getLoopRules))
+	mux.Handle("PUT /api/v1/loop/rules", s.authed(s.putLoopRules))
+	mux.Handle("GET /api/v1/loop/calendar", s.authed(s.getLoopCalendar))
+	mux.Handle("PUT /api/v1/loop/calendar", s.authed(s.putLoopCalendar))
+
+	mux.Handle("POST /api/v1/events", s.authed(s.createEvents))
+	mux.HandleFunc("POST /api/v1/integrations/amocrm/{secret}", s.integrationWebhook(amoWebhook))
+	mux.HandleFunc("POST /api/v1/integrations/bitrix24/{secret}", s.integrationWebhook(bitrixWebhook))
+	mux.Handle("GET /api/v1/integrations", s.authed(s.getIntegrations))
+	mux.Handle("PUT /api/v1/integrations", s.authed(s.putIntegrations))
+	mux.Handle("GET /api/v1/outreach/policy", s.authed(s.getPolicy))
+	mux.Handle("PUT /api/v1/outreach/policy", s.authed(s.putPolicy))
+	mux.Handle("GET /api/v1/outreach/triggers", s.authed(s.listTriggers))
+	mux.Handle("POST /api/v1/outreach/triggers", s.authed(s.saveTrigger))
+	mux.Handle("PUT /api/v1/outreach/triggers/{id}", s.authed(s.saveTrigger))
+	mux.Handle("DELETE /api/v1/outreach/triggers/{id}", s.authed(s.deleteTrigger))
+	mux.Handle("GET /api/v1/outreach/schedules", s.authed(s.listSchedules))
+	mux.Handle("POST /api/v1/outreach/schedules", s.authed(s.saveSchedule))
+	mux.Handle("PUT /api/v1/outreach/schedules/{id}", s.authed(s.saveSchedule))
+	mux.Handle("DELETE /api/v1/outreach/schedules/{id}", s.authed(s.deleteSchedule))
+	mux.Handle("GET /api/v1/invitations", s.authed(s.listInvitations))
+	mux.Handle("POST /api/v1/referrals/redeem", s.authed(s.redeemReferral))
+	mux.Handle("GET /api/v1/referrals/report", s.authed(s.referralReport))
+	mux.Handle("GET /api/v1/referrals/program", s.authed(s.getReferralProgram))
+	mux.Handle("PUT /api/v1/referrals/program", s.authed(s.putReferralProgram))
+	mux.Handle("POST /api/v1/customers/{external_id}/referral-codes", s.authed(s.issueReferralCodes))
+	mux.Handle("GET /api/v1/webhooks", s.authed(s.listWebhooks))
+	mux.Handle("POST /api/v1/webhooks", s.authed(s.createWebhook))
+	mux.Handle("PUT /api/v1/webhooks/{id}", s.authed(s.updateWebhook))
+	mux.Handle("DELETE /api/v1/webhooks/{id}", s.authed(s.deleteWebhook))
+	mux.Handle("GET /api/v1/webhooks/{id}/deliveries", s.authed(s.webhookDeliveries))
+	mux.Handle("GET /api/v1/customers/{external_id}/outreach", s.authed(s.listInvitations))
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusNotFound, "not_found", "no such endpoint", nil)

@@ -112,7 +112,12 @@ func decodeError(err error, limit int64) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var tooBig *http.MaxBytesError
+	var coded *otklik.Error
 	switch {
+	case errors.As(err, &coded):
+		// A type's own UnmarshalJSON said what is wrong, with field names
+		// (a trigger's delay_max that is not a duration).
+		return coded
 	case errors.As(err, &tooBig):
 		return otklik.Errorf(otklik.ETOOLARGE, "the body is larger than %d bytes", limit)
 	case errors.As(err, &syntax):

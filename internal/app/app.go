@@ -6,7 +6,9 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -19,13 +21,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/riverqueue/river"
 
 	"otklik"
 	"otklik/internal/api"
 	"otklik/internal/auth"
+	"otklik/internal/casework"
+	"otklik/internal/channel/email"
+	"otklik/internal/channel/telegram"
 	"otklik/internal/cube"
+	"otklik/internal/dispatch"
 	"otklik/internal/intake"
+	"otklik/internal/jobs"
 	"otklik/internal/locale"
+	"otklik/internal/referrals"
 	"otklik/internal/store"
 	"otklik/internal/surveylink"
 	"otklik/internal/web"
@@ -47,6 +56,22 @@ type Config struct {
 	LinkTTL time.Duration `env:"OTKLIK_LINK_TTL" envDefault:"720h"`
 	// Industry picks the NPS benchmark the business compares itself with.
 	Industry string `env:"OTKLIK_INDUSTRY" envDefault:"credit_brokerage"`
+	// SMTPURL is smtp://user:pass@host:port (STARTTLS when offered); empty
+	// means no e-mail: cases are still opened, nobody is mailed.
+	SMTPURL  string `env:"OTKLIK_SMTP_URL"`
+	MailFrom string `env:"OTKLIK_MAIL_FROM"`
+	// TelegramToken is the bot's token from @BotFather; empty means no
+	// Telegram channel. TelegramAPIURL points elsewhere than
+	// api.telegram.org (a local Bot API server, tests). With
+	// TelegramWebhookSecret set the bot takes updates at
+	// POST /telegram/webhook (the secret in X-Telegram-Bot-Api-Secret-Token);
+	// without it one replica at a time long-polls.
+	TelegramToken         string `env:"OTKLIK_TELEGRAM_TOKEN"`
+	TelegramAPIURL        string `env:"OTKLIK_TELEGRAM_API_URL"`
+	TelegramBot           string `env:"OTKLIK_TELEGRAM_BOT"` // the bot's user name, for t.me links
+	TelegramWebhookSecret string `env:"OTKLIK_TELEGRAM_WEBHOOK_SECRET"`
+	// RetryDelay overrides the wait between retries of a failed send (tests).
+	RetryDelay func(attempt int) time.Duration `env:"-"`
 }
 
 // App is a running Otklik.
@@ -61,6 +86,15 @@ type App struct {
 	LinkKey  []byte
 	// Analytics is the in-memory index of every answer, loaded at start.
 	Analytics *cube.Live
+	// Jobs is the background queue (River) on the same database.
+	Jobs *jobs.Jobs
+	// Cases is the closed loop: cases opened from answers, notifications.
+	Cases *casework.Engine
+	// Outreach plans and sends invitations.
+	Outreach *dispatch.Engine
+	// Referrals is the promoters' referral programme.
+	Referrals *referrals.Engine
+	mail      *email.Sender
 	registry  *prometheus.Registry
 }
 
@@ -107,7 +141,82 @@ func Open(ctx context.Context, cfg Config, now func() time.Time, log *slog.Logge
 		db.Close()
 		return nil, err
 	}
+	if err := a.openBackground(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// openBackground sets up e-mail, the closed loop and the job queue that
+// carries their work. Nothing runs until Start.
+func (a *App) openBackground(ctx context.Context) error {
+	var mailer casework.Mailer
+	if a.Config.SMTPURL != "" {
+		if a.Config.MailFrom == "" {
+			return fmt.Errorf("app: OTKLIK_SMTP_URL is set but OTKLIK_MAIL_FROM is empty")
+		}
+		m, err := email.New(email.Config{URL: a.Config.SMTPURL, From: a.Config.MailFrom})
+		if err != nil {
+			return fmt.Errorf("app: e-mail: %w", err)
+		}
+		a.mail, mailer = m, m
+	}
+	var bot *telegram.Client
+	if a.Config.TelegramToken != "" {
+		bot = telegram.New(a.Config.TelegramToken, a.Config.TelegramAPIURL, nil)
+	}
+	a.Outreach = dispatch.New(dispatch.Config{DB: a.DB, Intake: a.Intake, Now: a.Now, Log: a.Log, Catalog: a.Catalog,
+		Links: surveylink.NewSigner(a.LinkKey), LinkTTL: a.Config.LinkTTL, BaseURL: a.Config.BaseURL,
+		Business: a.Config.Business, Mail: mailer, Telegram: bot, BotName: a.Config.TelegramBot,
+		TelegramKey: derivedKey(a.LinkKey, "telegram"), RetryDelay: a.Config.RetryDelay})
+	if err := a.Outreach.Seed(ctx); err != nil {
+		return fmt.Errorf("app: outreach defaults: %w", err)
+	}
+	a.Referrals = referrals.New(referrals.Config{DB: a.DB, Now: a.Now, Location: a.Location, LinkKey: a.LinkKey,
+		BaseURL: a.Config.BaseURL})
+	a.Cases = casework.New(casework.Config{DB: a.DB, Now: a.Now, Log: a.Log, Catalog: a.Catalog, Mail: mailer,
+		BaseURL: a.Config.BaseURL, Resolved: a.Outreach.Resurvey, Event: a.Outreach.EmitCase})
+	workers := river.NewWorkers()
+	a.Cases.Register(workers)
+	a.Outreach.Register(workers)
+	j, err := jobs.Open(ctx, jobs.Config{DatabaseURL: a.Config.DatabaseURL, SQLitePath: a.Config.DB, Logger: a.Log,
+		Workers: workers, Periodic: append(a.Cases.Periodic(), a.Outreach.Periodic()...)})
+	if err != nil {
+		if a.mail != nil {
+			a.mail.Close()
+		}
+		return err
+	}
+	a.Jobs = j
+	a.Cases.UseJobs(j)
+	a.Outreach.UseJobs(j)
+	return nil
+}
+
+// derivedKey derives a key for one purpose from the installation's link
+// key, so each signature (survey links, Telegram buttons) has its own.
+func derivedKey(key []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("otklik-key:" + purpose))
+	return m.Sum(nil)
+}
+
+// Start runs the background work until ctx ends: the job queue (and its
+// leader election), the analytics index catching up with other replicas,
+// and the closed loop's scan for new answers.
+func (a *App) Start(ctx context.Context) error {
+	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	// Answers written by other replicas reach this one's figures within seconds.
+	go a.Analytics.Cube().Run(ctx, a.DB, 2*time.Second, a.Log)
+	go a.Cases.Run(ctx)
+	go a.Outreach.Run(ctx)
+	if a.Config.TelegramToken != "" && a.Config.TelegramWebhookSecret == "" {
+		go a.Outreach.RunTelegram(ctx)
+	}
+	return nil
 }
 
 // loadAnalytics builds the in-memory index of every answer.
@@ -132,8 +241,20 @@ func randomKey() string {
 	return hex.EncodeToString(b)
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the job queue and releases the database.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var errs []error
+	if a.Jobs != nil {
+		errs = append(errs, a.Jobs.Stop(ctx))
+	}
+	if a.mail != nil {
+		errs = append(errs, a.mail.Close())
+	}
+	errs = append(errs, a.DB.Close())
+	return errors.Join(errs...)
+}
 
 // Bootstrap creates the first administrator on an empty database and
 // writes its one-time password to out. It does nothing when users exist.
@@ -162,10 +283,12 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 func (a *App) Handler() (http.Handler, error) {
 	links := surveylink.NewSigner(a.LinkKey)
 	apiServer := api.New(api.Config{DB: a.DB, Intake: a.Intake, Now: a.Now, Location: a.Location, Logger: a.Log, Registry: a.registry,
-		Links: links, BaseURL: a.Config.BaseURL, LinkTTL: a.Config.LinkTTL, Analytics: a.Analytics, Industry: a.Config.Industry})
+		Links: links, BaseURL: a.Config.BaseURL, LinkTTL: a.Config.LinkTTL, Analytics: a.Analytics, Industry: a.Config.Industry,
+		Cases: a.Cases, Outreach: a.Outreach, Catalog: a.Catalog, Referrals: a.Referrals})
 	webServer, err := web.New(web.Config{DB: a.DB, Intake: a.Intake, Catalog: a.Catalog, Now: a.Now, Location: a.Location,
 		BaseURL: a.Config.BaseURL, BusinessName: a.Config.Business, LogoURL: a.Config.LogoURL, Logger: a.Log, LinkKey: a.LinkKey, LinkTTL: a.Config.LinkTTL,
-		CredentialsChanged: apiServer.ForgetTokens, Analytics: a.Analytics, Industry: a.Config.Industry})
+		CredentialsChanged: apiServer.ForgetTokens, Analytics: a.Analytics, Industry: a.Config.Industry, Cases: a.Cases,
+		Outreach: a.Outreach, Referrals: a.Referrals})
 	if err != nil {
 		return nil, err
 	}
@@ -188,6 +311,9 @@ func (a *App) Handler() (http.Handler, error) {
 		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	if a.Config.TelegramToken != "" && a.Config.TelegramWebhookSecret != "" {
+		mux.Handle("POST /telegram/webhook", telegram.WebhookHandler(a.Config.TelegramWebhookSecret, a.Outreach.HandleUpdate, a.Log))
+	}
 	mux.Handle("/", webServer.Handler())
 	return securityHeaders(mux), nil
 }
@@ -216,10 +342,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	// Answers written by other replicas reach this one's figures within seconds.
-	go a.Analytics.Cube().Run(ctx, a.DB, 2*time.Second, a.Log)
 	select {
 	case err := <-errc:
 		return err

@@ -47,3 +47,35 @@ func Start(t testing.TB, dialect string, edit func(*app.Config)) *Site {
 	t.Cleanup(func() { srv.Close(); a.Close() })
 	return &Site{App: a, Srv: srv, Clock: clock}
 }
+
+// Replica opens another Otklik on the same database and clock, as a
+// second `otklik serve` would: for tests of work shared between replicas.
+func (s *Site) Replica(t testing.TB) *Site {
+	t.Helper()
+	a, err := app.Open(context.Background(), s.App.Config, s.Clock.Now, nil)
+	if err != nil {
+		t.Fatalf("apptest: open replica: %v", err)
+	}
+	h, err := a.Handler()
+	if err != nil {
+		a.Close()
+		t.Fatalf("apptest: handler: %v", err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() { srv.Close(); a.Close() })
+	return &Site{App: a, Srv: srv, Clock: s.Clock}
+}
+
+// Background starts the site's background work (the job queue, the
+// analytics sync, the closed loop's scan) until the test ends.
+func (s *Site) Background(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := s.App.Start(ctx); err != nil {
+		cancel()
+		t.Fatalf("apptest: start background work: %v", err)
+	}
+	// Cleanups run last-in first-out: this stops the work before the
+	// site's own cleanup closes the database.
+	t.Cleanup(cancel)
+}

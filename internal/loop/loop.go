@@ -8,6 +8,7 @@
 package loop
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/mail"
 	"slices"
@@ -68,6 +69,7 @@ type WatcherSpec struct {
 //
 //   - Kinds: the survey's kind is one of these (empty: any kind).
 //   - ScoreMax: the score is at most this (NPS 0–6 → 6, CSAT < 4 → 3).
+//   - ScoreMin: the score is at least this (promoters: NPS 9–10 → 9).
 //   - CESHard: the survey is CES and the score is 1–3 ("hard").
 //   - Keywords: the comment contains one of these words or phrases,
 //     case-insensitively, matched on word stems (see MatchKeyword).
@@ -78,6 +80,7 @@ type WatcherSpec struct {
 type Condition struct {
 	Kinds      []otklik.Kind  `json:"kinds,omitempty"`
 	ScoreMax   *int           `json:"score_max,omitempty"`
+	ScoreMin   *int           `json:"score_min,omitempty"`
 	CESHard    bool           `json:"ces_hard,omitempty"`
 	Keywords   []string       `json:"keywords,omitempty"`
 	Segments   []string       `json:"segments,omitempty"`
@@ -101,6 +104,12 @@ type Rule struct {
 	Watchers     []WatcherSpec `json:"watchers"`
 	FirstContact time.Duration `json:"-"`
 	Resolution   int           `json:"resolution_days"`
+	// Case is the kind of case opened: otklik.CaseDetractor (default) or
+	// otklik.CaseThanks.
+	Case string `json:"case"`
+	// ResurveyDays: ask the customer again this many days after the case is
+	// resolved; 0 means no re-survey.
+	ResurveyDays int `json:"resurvey_days"`
 }
 
 type ruleAlias Rule
@@ -118,7 +127,9 @@ func (r Rule) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads FirstContact from first_contact_minutes.
 func (r *Rule) UnmarshalJSON(b []byte) error {
 	var w ruleJSON
-	if err := json.Unmarshal(b, &w); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields() // a misspelt field must not be dropped silently
+	if err := dec.Decode(&w); err != nil {
 		return err
 	}
 	*r = Rule(w.ruleAlias)
@@ -145,7 +156,37 @@ func DefaultRule() Rule {
 		Watchers:     []WatcherSpec{{Kind: WatcherManagerLead}},
 		FirstContact: 4 * time.Hour,
 		Resolution:   3,
+		Case:         otklik.CaseDetractor,
+		ResurveyDays: DefaultResurveyDays,
 	}
+}
+
+// DefaultResurveyDays is how long after a resolution the default rule asks
+// the customer again: long enough for the fix to be felt.
+const DefaultResurveyDays = 14
+
+// ThanksRule ships enabled after DefaultRule: a promoter's answer (NPS
+// 9–10) opens a "thank and ask" task for the account manager, to be done
+// within a working day.
+func ThanksRule() Rule {
+	return Rule{
+		Name:         "Promoters: thank and ask for a referral",
+		Enabled:      true,
+		Position:     1,
+		When:         Condition{Kinds: []otklik.Kind{otklik.KindNPS}, ScoreMin: intp(9)},
+		Owner:        OwnerSpec{Kind: OwnerAccountManager},
+		Watchers:     []WatcherSpec{},
+		FirstContact: 8 * time.Hour,
+		Resolution:   5,
+		Case:         otklik.CaseThanks,
+	}
+}
+
+// DefaultRules are the rules an installation starts with.
+func DefaultRules() []Rule {
+	d, t := DefaultRule(), ThanksRule()
+	d.ID, t.ID = 1, 2
+	return []Rule{d, t}
 }
 
 // Route returns the rule that handles answer r to a survey of kind: the
@@ -180,6 +221,9 @@ func (c Condition) Matches(r *otklik.Response, kind otklik.Kind) bool {
 	if c.ScoreMax != nil && r.Score > *c.ScoreMax {
 		return false
 	}
+	if c.ScoreMin != nil && r.Score < *c.ScoreMin {
+		return false
+	}
 	if c.CESHard && (kind != otklik.KindCES || r.Score < 1 || r.Score > 3) {
 		return false
 	}
@@ -201,7 +245,7 @@ func (c Condition) Matches(r *otklik.Response, kind otklik.Kind) bool {
 }
 
 func (c Condition) empty() bool {
-	return len(c.Kinds) == 0 && c.ScoreMax == nil && !c.CESHard && len(c.Keywords) == 0 &&
+	return len(c.Kinds) == 0 && c.ScoreMax == nil && c.ScoreMin == nil && !c.CESHard && len(c.Keywords) == 0 &&
 		len(c.Segments) == 0 && c.RevenueMin == nil && len(c.Any) == 0
 }
 
@@ -347,6 +391,12 @@ func (r Rule) Validate() error {
 	if r.Resolution < 1 || r.Resolution > MaxResolutionDays {
 		p.Add("resolution_days", "must be between 1 and %d", MaxResolutionDays)
 	}
+	if r.Case != "" && r.Case != otklik.CaseDetractor && r.Case != otklik.CaseThanks {
+		p.Add("case", "must be detractor or thanks")
+	}
+	if r.ResurveyDays < 0 || r.ResurveyDays > 365 {
+		p.Add("resurvey_days", "must be between 0 and 365")
+	}
 	return p.Err("the routing rule is not valid")
 }
 
@@ -360,6 +410,9 @@ func validateCondition(p *otklik.Problems, f string, c Condition, top bool) {
 	}
 	if c.ScoreMax != nil && (*c.ScoreMax < 0 || *c.ScoreMax > 10) {
 		p.Add(f+".score_max", "must be between 0 and 10")
+	}
+	if c.ScoreMin != nil && (*c.ScoreMin < 0 || *c.ScoreMin > 10) {
+		p.Add(f+".score_min", "must be between 0 and 10")
 	}
 	if c.CESHard && len(c.Kinds) > 0 && !slices.Contains(c.Kinds, otklik.KindCES) {
 		p.Add(f+".ces_hard", "needs kind ces among kinds")

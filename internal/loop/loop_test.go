@@ -363,3 +363,48 @@ func TestStem(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultRulesRouteDetractorsAndPromoters(t *testing.T) {
+	rules := DefaultRules()
+	for _, r := range rules {
+		if err := r.Validate(); err != nil {
+			t.Fatalf("%s: %v", r.Name, err)
+		}
+	}
+	tests := []struct {
+		kind  otklik.Kind
+		score int
+		want  string // case kind, "" for none
+	}{
+		{otklik.KindNPS, 3, otklik.CaseDetractor},
+		{otklik.KindNPS, 7, ""},
+		{otklik.KindNPS, 8, ""},
+		{otklik.KindNPS, 9, otklik.CaseThanks},
+		{otklik.KindNPS, 10, otklik.CaseThanks},
+		{otklik.KindCSAT, 5, ""}, // ScoreMin applies to NPS only
+		{otklik.KindCSAT, 2, otklik.CaseDetractor},
+	}
+	for _, tt := range tests {
+		got := ""
+		if r, ok := Route(rules, resp(tt.score, ""), tt.kind); ok {
+			got = r.Case
+		}
+		if got != tt.want {
+			t.Errorf("%s %d → %q, want %q", tt.kind, tt.score, got, tt.want)
+		}
+	}
+	bad := ThanksRule()
+	bad.When.ScoreMin = intp(11)
+	bad.Case = "party"
+	bad.ResurveyDays = -1
+	err := bad.Validate()
+	got := map[string]bool{}
+	for _, f := range otklik.ErrorFields(err) {
+		got[f.Field] = true
+	}
+	for _, f := range []string{"when.score_min", "case", "resurvey_days"} {
+		if !got[f] {
+			t.Errorf("no problem for %s in %v", f, err)
+		}
+	}
+}

@@ -18,11 +18,15 @@
 package outreach
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"otklik"
 )
@@ -60,8 +64,10 @@ const (
 )
 
 var (
-	slugPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-	eventPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.:-]{0,63}$`)
+	slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+	// eventPattern is crm.ValidType's rule, so a trigger can name every
+	// event type that can arrive, and only those.
+	eventPattern = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
 )
 
 // Person is what the planner knows of a customer.
@@ -161,11 +167,25 @@ func validateFilter(p *otklik.Problems, field string, values []string) {
 	}
 }
 
+// strictUnmarshal decodes JSON refusing unknown fields: a misspelt
+// "delay_maks" must be an error, not a trigger without its delay.
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("more than one JSON value")
+	}
+	return nil
+}
+
 func validateName(p *otklik.Problems, name string) {
 	switch {
 	case strings.TrimSpace(name) == "":
 		p.Add("name", "is required")
-	case len(name) > MaxNameLength:
+	case utf8.RuneCountInString(name) > MaxNameLength:
 		p.Add("name", "is longer than %d characters", MaxNameLength)
 	}
 }

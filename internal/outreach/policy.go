@@ -233,7 +233,7 @@ func (p Policy) MarshalJSON() ([]byte, error) {
 // naming it; the rest is left to Validate.
 func (p *Policy) UnmarshalJSON(b []byte) error {
 	var w policyJSON
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := strictUnmarshal(b, &w); err != nil {
 		return err
 	}
 	out := *p

@@ -213,7 +213,7 @@ func (s Schedule) MarshalJSON() ([]byte, error) {
 // not parse is an EINVALID error naming it; the rest is left to Validate.
 func (s *Schedule) UnmarshalJSON(b []byte) error {
 	var w scheduleJSON
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := strictUnmarshal(b, &w); err != nil {
 		return err
 	}
 	var p otklik.Problems

@@ -91,7 +91,7 @@ func (t Trigger) Validate() error {
 	var p otklik.Problems
 	validateName(&p, t.Name)
 	if !eventPattern.MatchString(t.EventType) {
-		p.Add("event_type", "must be an event type: lowercase letters, digits and _ . : -, up to 64")
+		p.Add("event_type", "must be an event type: a lowercase letter, then lowercase letters, digits and _ . -, up to 64")
 	}
 	validateFilter(&p, "segments", t.Segments)
 	validateFilter(&p, "services", t.Services)
@@ -182,7 +182,7 @@ func (t Trigger) MarshalJSON() ([]byte, error) {
 // DefaultValidity(delay_max), an absent enabled is true.
 func (t *Trigger) UnmarshalJSON(b []byte) error {
 	var w triggerJSON
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := strictUnmarshal(b, &w); err != nil {
 		return err
 	}
 	var p otklik.Problems

@@ -428,6 +428,11 @@ func (db *DB) EraseCustomer(ctx context.Context, actor otklik.Actor, externalID 
 		if _, err := db.exec(ctx, tx, "UPDATE responses SET comment = '' WHERE customer_id = ?", c.ID); err != nil {
 			return fmt.Errorf("store: erase comments: %w", err)
 		}
+		// Notes and call-backs on the person's cases are free text about them.
+		if _, err := db.exec(ctx, tx, `UPDATE case_events SET body = '' WHERE case_id IN (SELECT id FROM cases WHERE customer_id = ?)
+			AND kind IN ('note', 'contact')`, c.ID); err != nil {
+			return fmt.Errorf("store: erase case notes: %w", err)
+		}
 		return db.audit(ctx, tx, actor.Email, "customer.erase", "customer:"+strconv.FormatInt(c.ID, 10), "")
 	})
 	db.recent.forget(externalID)

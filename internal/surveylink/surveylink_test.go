@@ -47,3 +47,45 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+func TestUnsubscribeToken(t *testing.T) {
+	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+	tok := s.SignUnsubscribe("C-1", "email")
+	c, ch, err := s.VerifyUnsubscribe(tok)
+	if err != nil || c != "C-1" || ch != "email" {
+		t.Fatalf("VerifyUnsubscribe = %q, %q, %v", c, ch, err)
+	}
+	other := NewSigner([]byte("another key, another installation"))
+	if _, _, err := other.VerifyUnsubscribe(tok); err == nil {
+		t.Error("a token of another key was accepted")
+	}
+	// A survey link's token is not an unsubscribe token, nor the reverse.
+	link := s.Sign(Link{Survey: "nps", Customer: "C-1", Expires: time.Now().Add(time.Hour)})
+	if _, _, err := s.VerifyUnsubscribe(link); err == nil {
+		t.Error("a survey link was accepted as an unsubscribe token")
+	}
+	if _, err := s.Verify(tok, time.Now()); err == nil {
+		t.Error("an unsubscribe token was accepted as a survey link")
+	}
+	for _, bad := range []string{"", ".", "x.y", tok + "x", strings.Replace(tok, ".", "", 1)} {
+		if _, _, err := s.VerifyUnsubscribe(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// TestLineBreakInTokenRefused: base64 decoding skips \r and \n, so a token
+// with one inserted must be refused rather than verify under another Key.
+func TestLineBreakInTokenRefused(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+	tok := s.Sign(Link{Survey: "nps", Customer: "C-1", Expires: now.Add(time.Hour)})
+	for _, bad := range []string{tok[:5] + "\n" + tok[5:], tok + "\r", tok[:3] + " " + tok[3:]} {
+		if _, err := s.Verify(bad, now); err == nil {
+			t.Errorf("%q verified", bad)
+		}
+	}
+	if _, err := s.Verify(tok, now); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"otklik"
+	"otklik/internal/dispatch"
+	"otklik/internal/outreach"
 	"otklik/internal/store"
 )
 
@@ -50,6 +52,12 @@ type customerCardData struct {
 	Kinds    map[string]otklik.Kind
 	CanRead  bool // the viewer may see the answers
 	Channels []otklik.Channel
+	// Invitations are the customer's invitations, newest first, each with
+	// every decision about it explained; CanOutreach says the viewer may
+	// see them. StartLink links a Telegram chat to the customer.
+	Invitations []*otklik.Invitation
+	CanOutreach bool
+	StartLink   string
 }
 
 func (s *Server) customerCard(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +90,37 @@ func (s *Server) customerCard(w http.ResponseWriter, r *http.Request) {
 			d.Kinds[sv.Key] = sv.Kind
 		}
 	}
+	if err := s.customerOutreach(r, actor, &d); err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "customer", page{Title: "customer.card_title", Nav: "customers", Data: d})
+}
+
+// customerOutreach fills the card's invitation timeline, explained in the
+// viewer's language and the business's time zone.
+func (s *Server) customerOutreach(r *http.Request, actor otklik.Actor, d *customerCardData) error {
+	scope, err := actor.Scope(otklik.ReadOutreach)
+	if err != nil {
+		return nil // the role does not see outreach: no timeline
+	}
+	d.CanOutreach = true
+	if d.Invitations, err = s.db.Invitations(r.Context(), scope, store.InvitationFilter{Customer: d.C.ExternalID, Limit: 50, WithLog: true}); err != nil {
+		return err
+	}
+	l := s.localizer(r)
+	for _, inv := range d.Invitations {
+		if inv.Reason != "" {
+			inv.Explanation = outreach.Explain(l, outreach.Reason{Code: inv.Reason, Params: inv.ReasonParams}, s.cfg.Location)
+		}
+		for i := range inv.Log {
+			inv.Log[i].Explanation = dispatch.ExplainLog(l, inv.Log[i], inv, s.cfg.Location)
+		}
+	}
+	if s.cfg.Outreach != nil && actor.Can(otklik.WriteCustomers) {
+		d.StartLink = s.cfg.Outreach.StartLink(d.C)
+	}
+	return nil
 }
 
 func (s *Server) workload(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -111,13 +112,13 @@ func withLang(r *http.Request, lang string) *http.Request {
 }
 
 func (s *Server) surveyPage(w http.ResponseWriter, r *http.Request) {
-	_, c, sv, ok := s.link(w, r)
+	l, c, sv, ok := s.link(w, r)
 	if !ok {
 		return
 	}
 	token := r.PathValue("token")
 	d := publicSurvey{Action: "/s/" + token, Step: r.URL.Query().Get("step"), Survey: sv}
-	if prev, err := s.db.ResponseByKey(r.Context(), surveylink.Key(token)); err == nil {
+	if prev, err := s.db.ResponseByKey(r.Context(), surveylink.AnswerKey(l, token)); err == nil {
 		d.Chosen, d.Comment, d.Answers = &prev.Score, prev.Comment, prev.Answers
 	} else if otklik.ErrorCode(err) != otklik.ENOTFOUND {
 		s.errorPage(w, r, err)
@@ -132,7 +133,7 @@ func (s *Server) surveyPage(w http.ResponseWriter, r *http.Request) {
 // submitScore records the score on the first click; a later click on the
 // same link corrects it.
 func (s *Server) submitScore(w http.ResponseWriter, r *http.Request) {
-	_, c, sv, ok := s.link(w, r)
+	l, c, sv, ok := s.link(w, r)
 	if !ok {
 		return
 	}
@@ -143,16 +144,25 @@ func (s *Server) submitScore(w http.ResponseWriter, r *http.Request) {
 		s.renderSurvey(w, r, http.StatusUnprocessableEntity, c, publicSurvey{Action: "/s/" + token, Survey: sv})
 		return
 	}
-	if err := s.recordScore(r, c.ExternalID, sv, score, surveylink.Key(token)); err != nil {
+	if err := s.recordScore(r, c.ExternalID, sv, score, linkChannel(l), surveylink.AnswerKey(l, token)); err != nil {
 		s.errorPage(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/s/"+token+"?step=why", http.StatusSeeOther)
 }
 
-func (s *Server) recordScore(r *http.Request, customer string, sv *otklik.Survey, score int, key string) error {
+// linkChannel is the channel an answer through a link arrived on: the one
+// the link was sent on (an e-mail's scale), else the web page.
+func linkChannel(l surveylink.Link) otklik.Channel {
+	if l.Channel != "" && slices.Contains(otklik.ResponseChannels, otklik.Channel(l.Channel)) {
+		return otklik.Channel(l.Channel)
+	}
+	return otklik.ChannelWeb
+}
+
+func (s *Server) recordScore(r *http.Request, customer string, sv *otklik.Survey, score int, ch otklik.Channel, key string) error {
 	resp, created, err := s.cfg.Intake.Record(r.Context(), surveyPageActor, intake.Answer{
-		Survey: sv.Key, Customer: customer, Score: &score, Channel: otklik.ChannelWeb, Key: key})
+		Survey: sv.Key, Customer: customer, Score: &score, Channel: ch, Key: key})
 	if err != nil || created || resp.Score == score {
 		return err
 	}
@@ -162,12 +172,12 @@ func (s *Server) recordScore(r *http.Request, customer string, sv *otklik.Survey
 
 // submitWhy adds the comment and driver answers to the recorded score.
 func (s *Server) submitWhy(w http.ResponseWriter, r *http.Request) {
-	_, c, sv, ok := s.link(w, r)
+	l, c, sv, ok := s.link(w, r)
 	if !ok {
 		return
 	}
 	token := r.PathValue("token")
-	prev, err := s.db.ResponseByKey(r.Context(), surveylink.Key(token))
+	prev, err := s.db.ResponseByKey(r.Context(), surveylink.AnswerKey(l, token))
 	if otklik.ErrorCode(err) == otklik.ENOTFOUND {
 		http.Redirect(w, r, "/s/"+token, http.StatusSeeOther)
 		return
@@ -233,7 +243,7 @@ func (s *Server) submitOpenScore(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := surveylink.NewSigner(s.cfg.LinkKey).Sign(surveylink.Link{Survey: sv.Key, Customer: ext, Expires: s.cfg.Now().Add(s.cfg.LinkTTL)})
-	if err := s.recordScore(r, ext, sv, score, surveylink.Key(token)); err != nil {
+	if err := s.recordScore(r, ext, sv, score, otklik.ChannelWeb, surveylink.Key(token)); err != nil {
 		s.errorPage(w, r, err)
 		return
 	}

@@ -15,8 +15,11 @@ import (
 
 	"otklik"
 	"otklik/internal/auth"
+	"otklik/internal/casework"
+	"otklik/internal/dispatch"
 	"otklik/internal/intake"
 	"otklik/internal/locale"
+	"otklik/internal/referrals"
 	"otklik/internal/store"
 )
 
@@ -40,6 +43,12 @@ type Config struct {
 	Analytics Analytics
 	// Industry is the NPS benchmark the business compares itself with.
 	Industry string
+	// Cases is the closed loop's engine (rules, calendar, resolution).
+	Cases *casework.Engine
+	// Outreach is the invitations' engine (Telegram deep links).
+	Outreach *dispatch.Engine
+	// Referrals is the promoters' referral programme (nil: its pages say so).
+	Referrals *referrals.Engine
 }
 
 // Server handles the web UI's requests.

@@ -254,9 +254,11 @@ func TestWhatEachRoleSees(t *testing.T) {
 
 		// The navigation offers only what the role may open.
 		nav := map[string][]string{
-			"admin":       {"/", "/analytics", "/answers", "/customers", "/surveys", "/transfer", "/settings"},
-			"anna":        {"/", "/analytics", "/answers", "/customers", "/surveys", "/transfer"},
-			"viewer":      {"/", "/analytics", "/answers", "/surveys", "/transfer"},
+			"admin": {"/", "/analytics", "/answers", "/customers", "/cases", "/loop", "/insights", "/plans", "/referrals",
+				"/surveys", "/transfer", "/outreach", "/settings"},
+			"anna": {"/", "/analytics", "/answers", "/customers", "/cases", "/loop", "/insights", "/plans", "/referrals",
+				"/feedback", "/surveys", "/transfer"},
+			"viewer":      {"/", "/analytics", "/answers", "/cases", "/loop", "/insights", "/plans", "/referrals", "/surveys", "/transfer"},
 			"agent":       {"/customers", "/surveys"},
 			"interviewer": {"/customers", "/surveys"},
 			"reviewer":    {"/surveys"},

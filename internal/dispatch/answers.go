@@ -1,0 +1,112 @@
+package dispatch
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"otklik/internal/channel/webhook"
+	"otklik/internal/store"
+)
+
+// announceResponse tells webhook subscribers of a new answer, once: the
+// first replica to mark it announces it (a revised answer, read again by
+// seq, is not new).
+func (e *Engine) announceResponse(ctx context.Context, r *store.LoopRow) error {
+	return e.cfg.DB.InTx(ctx, func(tx *sql.Tx) error {
+		first, err := e.cfg.DB.MarkOnce(ctx, tx, fmt.Sprintf("response.created:%d", r.ID))
+		if err != nil || !first {
+			return err
+		}
+		resp := r.Response
+		return e.Emit(ctx, tx, webhook.EventResponseCreated, map[string]any{"id": resp.ID, "survey": resp.Survey,
+			"customer": resp.Customer, "channel": resp.Channel, "score": resp.Score, "comment": resp.Comment,
+			"answered_at": resp.AnsweredAt, "snapshot": resp.Snapshot})
+	})
+}
+
+// Run closes invitations as their surveys are answered, until ctx ends: at
+// once after this process wrote answers, every two seconds for other
+// replicas'. It reads answers by seq after a stored cursor, as the closed
+// loop does.
+func (e *Engine) Run(ctx context.Context) {
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	var seen uint64
+	var last time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		changes := e.cfg.DB.Changes()
+		if changes == seen && time.Since(last) < 2*time.Second {
+			continue
+		}
+		seen, last = changes, time.Now()
+		if _, err := e.CloseAnswered(ctx); err != nil && ctx.Err() == nil {
+			e.cfg.Log.Error("outreach: close answered invitations", "err", err)
+		}
+	}
+}
+
+// CloseAnswered marks answered every open invitation whose survey the
+// customer has answered since the last call; it returns how many.
+func (e *Engine) CloseAnswered(ctx context.Context) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var after int64
+	if v, ok, err := e.cfg.DB.SettingValue(ctx, cursorKey); err != nil {
+		return 0, err
+	} else if ok {
+		if after, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return 0, err
+		}
+	}
+	announce, err := e.cfg.DB.HasSubscribers(ctx, webhook.EventResponseCreated)
+	if err != nil {
+		return 0, err
+	}
+	closed := 0
+	for {
+		rows, next, err := e.cfg.DB.LoopRows(ctx, after, 500)
+		if err != nil {
+			return closed, err
+		}
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.CustomerID
+		}
+		open, err := e.cfg.DB.WithOpenInvitations(ctx, ids)
+		if err != nil {
+			return closed, err
+		}
+		for i := range rows {
+			r := &rows[i]
+			if open[r.CustomerID] {
+				n, err := e.cfg.DB.AnswerInvitations(ctx, r.CustomerID, r.SurveyID, r.ID, r.Response.AnsweredAt)
+				if err != nil {
+					return closed, err
+				}
+				closed += n
+			}
+			if announce {
+				if err := e.announceResponse(ctx, r); err != nil {
+					return closed, err
+				}
+			}
+		}
+		if next > after {
+			if err := e.cfg.DB.PutSetting(ctx, cursorKey, strconv.FormatInt(next, 10)); err != nil {
+				return closed, err
+			}
+		}
+		if len(rows) < 500 || next <= after {
+			return closed, nil
+		}
+		after = next
+	}
+}

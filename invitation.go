@@ -45,8 +45,9 @@ type Invitation struct {
 	CreatedAt   time.Time       `json:"created_at"`
 	Log         []InvitationLog `json:"log,omitempty"`
 
-	CustomerID int64 `json:"-"`
-	SurveyID   int64 `json:"-"`
+	CustomerID int64     `json:"-"`
+	SurveyID   int64     `json:"-"`
+	UpdatedAt  time.Time `json:"-"` // when its status last changed
 }
 
 // InvitationLog is one decision about an invitation: planned, deferred,

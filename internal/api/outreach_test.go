@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -117,10 +119,21 @@ func TestOutreachThroughAPI(t *testing.T) {
 			return i.Status == otklik.InvitationSent && i.Channel == otklik.ChannelEmail
 		})
 
-		// The customer clicks 8: the answer is recorded, the "why?" page opens.
+		// The customer clicks 8: the link's page posts the score (as the
+		// browser's script does), the answer is recorded, "why?" opens.
 		client := e.srv.Client()
 		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		resp, err := client.Get(e.srv.URL + links[8][1] + links[8][2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		form := regexp.MustCompile(`<form method="post" action="(/s/[^"]+)" data-autosubmit>\s*<input type="hidden" name="score" value="(\d+)">`).FindStringSubmatch(string(page))
+		if resp.StatusCode != http.StatusOK || form == nil || form[2] != "8" {
+			t.Fatalf("the link's page: %d %s", resp.StatusCode, page)
+		}
+		resp, err = client.PostForm(e.srv.URL+form[1], url.Values{"score": {form[2]}})
 		if err != nil {
 			t.Fatal(err)
 		}

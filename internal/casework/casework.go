@@ -214,12 +214,13 @@ func (e *Engine) Scan(ctx context.Context) (opened int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	after, err := e.cursor(ctx)
+	cursor, err := e.cursor(ctx)
 	if err != nil {
 		return 0, err
 	}
+	from, last := e.cfg.DB.LoopStart(cursor), cursor
 	for {
-		rows, next, err := e.cfg.DB.LoopRows(ctx, after, 500)
+		rows, next, err := e.cfg.DB.LoopRows(ctx, from, 500)
 		if err != nil {
 			return opened, err
 		}
@@ -228,7 +229,7 @@ func (e *Engine) Scan(ctx context.Context) (opened int, err error) {
 			return opened, err
 		}
 		for i := range rows {
-			created, err := e.handle(ctx, rules, cal, &rows[i], waiting[rows[i].CustomerID])
+			created, err := e.handle(ctx, rules, cal, &rows[i], waiting)
 			if err != nil {
 				return opened, err
 			}
@@ -236,17 +237,16 @@ func (e *Engine) Scan(ctx context.Context) (opened int, err error) {
 				opened++
 			}
 		}
-		if next > after {
+		if next > last {
 			if err := e.cfg.DB.PutSetting(ctx, cursorKey, strconv.FormatInt(next, 10)); err != nil {
 				return opened, err
 			}
+			last = next
 		}
-		// A full page means more may follow; on PostgreSQL a page re-reads
-		// the trailing window, so stop once the cursor stops moving.
-		if len(rows) < 500 || next <= after {
+		if len(rows) < 500 {
 			return opened, nil
 		}
-		after = next
+		from = next
 	}
 }
 
@@ -268,10 +268,10 @@ func customersOf(rows []store.LoopRow) []int64 {
 }
 
 // handle routes one answer: it settles the customer's open won-back
-// questions (awaiting says there are some), then opens a case when a rule
-// picks the answer. Most answers need no write at all.
-func (e *Engine) handle(ctx context.Context, rules []loop.Rule, cal calendar.Calendar, row *store.LoopRow, awaiting bool) (bool, error) {
-	if awaiting && row.Kind == otklik.KindNPS {
+// questions (awaiting lists the customers who have some), then opens a case
+// when a rule picks the answer. Most answers need no write at all.
+func (e *Engine) handle(ctx context.Context, rules []loop.Rule, cal calendar.Calendar, row *store.LoopRow, awaiting map[int64]bool) (bool, error) {
+	if awaiting[row.CustomerID] && row.Kind == otklik.KindNPS {
 		verdict := loop.WonBack(0, row.Response.Score)
 		if verdict == "" {
 			verdict = "none" // still a detractor
@@ -290,6 +290,10 @@ func (e *Engine) handle(ctx context.Context, rules []loop.Rule, cal calendar.Cal
 	c, err := e.caseFor(ctx, rule, cal, row)
 	if err != nil {
 		return false, err
+	}
+	if c.Kind == otklik.CaseDetractor && row.Kind == otklik.KindNPS && c.Score <= 6 {
+		// The customer's next answer, maybe in this same page, settles it.
+		awaiting[row.CustomerID] = true
 	}
 	return e.cfg.DB.OpenCase(ctx, c, func(tx *sql.Tx, id int64) error {
 		c.ID = id

@@ -58,11 +58,11 @@ func (e *Engine) Run(ctx context.Context) {
 func (e *Engine) CloseAnswered(ctx context.Context) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var after int64
+	var cursor int64
 	if v, ok, err := e.cfg.DB.SettingValue(ctx, cursorKey); err != nil {
 		return 0, err
 	} else if ok {
-		if after, err = strconv.ParseInt(v, 10, 64); err != nil {
+		if cursor, err = strconv.ParseInt(v, 10, 64); err != nil {
 			return 0, err
 		}
 	}
@@ -71,8 +71,9 @@ func (e *Engine) CloseAnswered(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	closed := 0
+	from, last := e.cfg.DB.LoopStart(cursor), cursor
 	for {
-		rows, next, err := e.cfg.DB.LoopRows(ctx, after, 500)
+		rows, next, err := e.cfg.DB.LoopRows(ctx, from, 500)
 		if err != nil {
 			return closed, err
 		}
@@ -99,14 +100,15 @@ func (e *Engine) CloseAnswered(ctx context.Context) (int, error) {
 				}
 			}
 		}
-		if next > after {
+		if next > last {
 			if err := e.cfg.DB.PutSetting(ctx, cursorKey, strconv.FormatInt(next, 10)); err != nil {
 				return closed, err
 			}
+			last = next
 		}
-		if len(rows) < 500 || next <= after {
+		if len(rows) < 500 {
 			return closed, nil
 		}
-		after = next
+		from = next
 	}
 }

@@ -196,8 +196,10 @@ func (e *Engine) SaveTrigger(ctx context.Context, t outreach.Trigger) (outreach.
 	if err := t.Validate(); err != nil {
 		return t, err
 	}
-	if err := e.surveyExists(ctx, t.Survey); err != nil {
-		return t, err
+	if t.Enabled { // a switched-off trigger may name a survey not made yet
+		if err := e.surveyExists(ctx, t.Survey); err != nil {
+			return t, err
+		}
 	}
 	return e.saveTrigger(ctx, t)
 }
@@ -209,8 +211,8 @@ func (e *Engine) saveTrigger(ctx context.Context, t outreach.Trigger) (outreach.
 	return t, err
 }
 
-// surveyExists refuses a trigger or schedule naming a survey that does not
-// exist: it would never fire, silently. The defaults seeded at install
+// surveyExists refuses to switch on a trigger or schedule naming a survey
+// that does not exist: it would never fire, silently. The defaults seeded at install
 // name "nps" and "csat" before anyone has created them, so Seed bypasses it.
 func (e *Engine) surveyExists(ctx context.Context, key string) error {
 	if _, err := e.cfg.DB.Survey(ctx, key); otklik.ErrorCode(err) == otklik.ENOTFOUND {
@@ -246,8 +248,10 @@ func (e *Engine) SaveSchedule(ctx context.Context, s outreach.Schedule) (outreac
 	if err := s.Validate(); err != nil {
 		return s, err
 	}
-	if err := e.surveyExists(ctx, s.Survey); err != nil {
-		return s, err
+	if s.Enabled {
+		if err := e.surveyExists(ctx, s.Survey); err != nil {
+			return s, err
+		}
 	}
 	return e.saveSchedule(ctx, s)
 }

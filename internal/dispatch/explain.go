@@ -22,11 +22,11 @@ func ExplainLog(l *locale.Localizer, e otklik.InvitationLog, inv *otklik.Invitat
 			return l.T("invite.log."+e.Action, data)
 		}
 		return outreach.Explain(l, outreach.Reason{Code: e.Reason, Params: e.ReasonParams}, loc)
-	case "sent", "reminded", "answered":
+	case "sent", "reminded", "answered", "outcome_unknown":
 		return l.T("invite.log."+e.Action, data)
-	case "failed":
+	case "failed", "reminder_failed":
 		data["Error"] = e.ReasonParams["error"]
-		return l.T("invite.log.failed", data)
+		return l.T("invite.log."+e.Action, data)
 	}
 	return e.Action
 }

@@ -54,18 +54,22 @@ func (e *Engine) Integrations(ctx context.Context) (Integrations, error) {
 		return Integrations{}, err
 	}
 	var in Integrations
-	if ok {
-		if err := json.Unmarshal([]byte(v), &in); err != nil {
-			return Integrations{}, fmt.Errorf("dispatch: stored integrations: %w", err)
+	if !ok {
+		// First use: every replica proposes a fresh secret; the first stored
+		// wins and all of them read it back.
+		b := make([]byte, 24)
+		rand.Read(b)
+		def := crm.DefaultBitrixMapping()
+		fresh, _ := json.Marshal(Integrations{Secret: hex.EncodeToString(b),
+			Bitrix: Bitrix24{CustomerField: def.CustomerField, WonStages: def.WonStages, LostStages: def.LostStages}})
+		if v, err = e.cfg.DB.Setting(ctx, integrationsKey, func() string { return string(fresh) }); err != nil {
+			return Integrations{}, err
 		}
-		return in, nil
 	}
-	b := make([]byte, 24)
-	rand.Read(b)
-	in.Secret = hex.EncodeToString(b)
-	def := crm.DefaultBitrixMapping()
-	in.Bitrix = Bitrix24{CustomerField: def.CustomerField, WonStages: def.WonStages, LostStages: def.LostStages}
-	return in, e.saveIntegrations(ctx, in)
+	if err := json.Unmarshal([]byte(v), &in); err != nil {
+		return Integrations{}, fmt.Errorf("dispatch: stored integrations: %w", err)
+	}
+	return in, nil
 }
 
 // SetIntegrations validates and stores the CRM settings; the secret is kept.

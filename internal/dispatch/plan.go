@@ -97,8 +97,16 @@ func (e *Engine) Plan(ctx context.Context) (Round, error) {
 			break
 		}
 	}
-	r.Reminders, err = e.remind(ctx, policy)
-	return r, err
+	if r.Reminders, err = e.remind(ctx, policy); err != nil {
+		return r, err
+	}
+	// A send claimed over half an hour ago and never finished stopped with
+	// its process: take it as sent rather than risk sending twice.
+	if n, err := e.cfg.DB.SettleStuck(ctx, e.now().Add(-30*time.Minute)); err != nil || n > 0 {
+		e.cfg.Log.Warn("outreach: interrupted sends taken as sent", "invitations", n, "err", err)
+		return r, err
+	}
+	return r, nil
 }
 
 // planLifetime plans the invitations of every enabled schedule whose
@@ -221,7 +229,7 @@ func (e *Engine) PlanCustomer(ctx context.Context, customerID int64) (int, error
 		}
 		var history []outreach.Contact
 		for _, h := range st.History {
-			at := now
+			at := h.UpdatedAt // queued or sending: as good as sent when decided
 			if h.SentAt != nil {
 				at = *h.SentAt
 			}
@@ -258,7 +266,7 @@ func (e *Engine) remind(ctx context.Context, policy outreach.Policy) (int, error
 		return 0, nil
 	}
 	now := e.now()
-	invs, err := e.cfg.DB.DueReminders(ctx, now.Add(-policy.ReminderAfter.Std()), policy.Reminders, 500)
+	invs, err := e.cfg.DB.DueReminders(ctx, now.Add(-policy.ReminderAfter.Std()), now, policy.Reminders, 500)
 	if err != nil {
 		return 0, err
 	}

@@ -72,11 +72,6 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	sendErr := e.send(ctx, inv, a.Reminder)
 	switch {
 	case sendErr == nil:
-		if a.Reminder > 0 {
-			if _, err := e.cfg.DB.ClaimInvitation(ctx, inv.ID, to, otklik.InvitationSent); err != nil {
-				return err
-			}
-		}
 		return e.cfg.DB.InvitationSent(ctx, inv.ID, inv.Channel, a.Reminder > 0, func(tx *sql.Tx) error {
 			if a.Reminder > 0 {
 				return nil
@@ -85,11 +80,11 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		})
 	case permanent(sendErr) || job.Attempt >= job.MaxAttempts:
 		e.cfg.Log.Warn("outreach: invitation not sent", "invitation", inv.ID, "channel", inv.Channel, "err", sendErr)
+		params := map[string]string{"error": trim(sendErr.Error(), 300)}
 		if a.Reminder > 0 { // the invitation itself went; only its reminder failed
-			_, err := e.cfg.DB.ClaimInvitation(ctx, inv.ID, to, otklik.InvitationSent)
-			return err
+			return e.cfg.DB.ReminderFailed(ctx, inv.ID, inv.Channel, "failed.channel", params)
 		}
-		return e.cfg.DB.InvitationFailed(ctx, inv.ID, inv.Channel, "failed.channel", map[string]string{"error": trim(sendErr.Error(), 300)})
+		return e.cfg.DB.InvitationFailed(ctx, inv.ID, inv.Channel, "failed.channel", params)
 	default:
 		if _, err := e.cfg.DB.ClaimInvitation(ctx, inv.ID, to, from); err != nil {
 			return errors.Join(sendErr, err)
@@ -115,9 +110,17 @@ func permanent(err error) bool {
 	return email.IsPermanent(err) || telegram.IsPermanent(err) || errors.As(err, &noChannel)
 }
 
-type noChannelError struct{ ch otklik.Channel }
+type noChannelError struct {
+	ch     otklik.Channel
+	reason string // why: "not configured" unless said
+}
 
-func (e *noChannelError) Error() string { return fmt.Sprintf("the %s channel is not configured", e.ch) }
+func (e *noChannelError) Error() string {
+	if e.reason != "" {
+		return fmt.Sprintf("%s: %s", e.ch, e.reason)
+	}
+	return fmt.Sprintf("the %s channel is not configured", e.ch)
+}
 
 func trim(s string, n int) string {
 	if len(s) <= n {
@@ -129,8 +132,16 @@ func trim(s string, n int) string {
 // send delivers the invitation on its channel.
 func (e *Engine) send(ctx context.Context, inv *otklik.Invitation, reminder int) error {
 	c, err := e.cfg.DB.CustomerByID(ctx, inv.CustomerID)
+	if otklik.ErrorCode(err) == otklik.ENOTFOUND {
+		return &noChannelError{ch: inv.Channel, reason: "the customer's data was erased"}
+	}
 	if err != nil {
-		return &noChannelError{ch: inv.Channel} // erased since: nothing to send to
+		return err
+	}
+	// Consent is checked again at the moment of sending: an unsubscribe
+	// after the decision (or between an invitation and its reminder) wins.
+	if !c.Consent[inv.Channel].Granted {
+		return &noChannelError{ch: inv.Channel, reason: "the customer withdrew consent"}
 	}
 	sv, err := e.cfg.Intake.Survey(ctx, inv.Survey)
 	if err != nil {

@@ -173,7 +173,11 @@ func (e *Engine) onText(ctx context.Context, m *telegram.Message) error {
 		if len([]rune(text)) > otklik.MaxCommentLength {
 			text = string([]rune(text)[:otklik.MaxCommentLength])
 		}
-		if resp.Comment != "" {
+		switch {
+		case resp.Comment == text || strings.HasSuffix(resp.Comment, "\n"+text):
+			// The same update again (its confirmation failed): saved already.
+			text = resp.Comment
+		case resp.Comment != "":
 			text = resp.Comment + "\n" + text
 		}
 		resp.Comment = text

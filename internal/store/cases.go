@@ -30,14 +30,21 @@ type LoopRow struct {
 // case already open (one case per answer).
 const LoopWindow = 1000
 
-// LoopRows returns up to limit answers changed after seq `after`, in seq
-// order, and where the next call starts (trailing by LoopWindow on
-// PostgreSQL).
-func (db *DB) LoopRows(ctx context.Context, after int64, limit int) (rows []LoopRow, next int64, err error) {
-	from := after
+// LoopStart is where a scan that last saw seq `after` starts reading: on
+// PostgreSQL a trailing window before it, for rows committed late.
+func (db *DB) LoopStart(after int64) int64 {
 	if db.postgres {
-		from = max(after-LoopWindow, 0)
+		return max(after-LoopWindow, 0)
 	}
+	return after
+}
+
+// LoopRows returns up to limit answers with seq above `from`, in seq
+// order, and the highest seq among them (from when there are none). A scan
+// starts at LoopStart(cursor) and pages on from the seq returned, so
+// however many rows the window holds each page moves forward.
+func (db *DB) LoopRows(ctx context.Context, from int64, limit int) (rows []LoopRow, next int64, err error) {
+	after := from
 	q, err := db.query(ctx, db.read, `SELECT r.id, r.seq, r.survey_id, s.kind, s.key, r.customer_id, c.external_id, c.erased_at,
 		r.score, r.comment, r.channel, r.answered_at, r.manager, r.team, r.segment, r.revenue, r.region
 		FROM responses r JOIN surveys s ON s.id = r.survey_id JOIN customers c ON c.id = r.customer_id

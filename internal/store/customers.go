@@ -428,10 +428,17 @@ func (db *DB) EraseCustomer(ctx context.Context, actor otklik.Actor, externalID 
 		if _, err := db.exec(ctx, tx, "UPDATE responses SET comment = '' WHERE customer_id = ?", c.ID); err != nil {
 			return fmt.Errorf("store: erase comments: %w", err)
 		}
-		// Notes and call-backs on the person's cases are free text about them.
-		if _, err := db.exec(ctx, tx, `UPDATE case_events SET body = '' WHERE case_id IN (SELECT id FROM cases WHERE customer_id = ?)
-			AND kind IN ('note', 'contact')`, c.ID); err != nil {
+		// Notes, call-backs, decisions and actions on the person's cases are
+		// free text about them; so are the attributes of their events.
+		if _, err := db.exec(ctx, tx, `UPDATE case_events SET body = '', data = '{}' WHERE case_id IN (SELECT id FROM cases WHERE customer_id = ?)
+			AND kind IN ('note', 'contact', 'resolved')`, c.ID); err != nil {
 			return fmt.Errorf("store: erase case notes: %w", err)
+		}
+		if _, err := db.exec(ctx, tx, "UPDATE cases SET decision = '', action = '', callback_outcome = '' WHERE customer_id = ?", c.ID); err != nil {
+			return fmt.Errorf("store: erase case texts: %w", err)
+		}
+		if _, err := db.exec(ctx, tx, "UPDATE events SET attributes = '{}' WHERE customer_id = ?", c.ID); err != nil {
+			return fmt.Errorf("store: erase event attributes: %w", err)
 		}
 		return db.audit(ctx, tx, actor.Email, "customer.erase", "customer:"+strconv.FormatInt(c.ID, 10), "")
 	})
@@ -441,8 +448,11 @@ func (db *DB) EraseCustomer(ctx context.Context, actor otklik.Actor, externalID 
 
 // PersonalData is everything held about one person.
 type PersonalData struct {
-	Customer  *otklik.Customer   `json:"customer"`
-	Responses []*otklik.Response `json:"responses"`
+	Customer    *otklik.Customer     `json:"customer"`
+	Responses   []*otklik.Response   `json:"responses"`
+	Cases       []*otklik.Case       `json:"cases"`       // with their timelines
+	Invitations []*otklik.Invitation `json:"invitations"` // with their logs
+	Events      []*otklik.Event      `json:"events"`
 }
 
 // ExportCustomer gathers everything held about a person, for a subject
@@ -456,8 +466,29 @@ func (db *DB) ExportCustomer(ctx context.Context, actor otklik.Actor, externalID
 	if err != nil {
 		return nil, err
 	}
+	all := otklik.Scope{Reach: otklik.ReachAll}
+	out := &PersonalData{Customer: c, Responses: rs, Cases: []*otklik.Case{}, Invitations: []*otklik.Invitation{}, Events: []*otklik.Event{}}
+	cases, err := db.Cases(ctx, all, CaseFilter{Customer: c.ExternalID, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range cases {
+		full, err := db.Case(ctx, all, k.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Cases = append(out.Cases, full)
+	}
+	invs, err := db.Invitations(ctx, all, InvitationFilter{Customer: c.ExternalID, Limit: 1000, WithLog: true})
+	if err != nil {
+		return nil, err
+	}
+	out.Invitations = append(out.Invitations, invs...)
+	if out.Events, err = db.customerEvents(ctx, c); err != nil {
+		return nil, err
+	}
 	if err := db.audit(ctx, db.write, actor.Email, "customer.export", "customer:"+strconv.FormatInt(c.ID, 10), ""); err != nil {
 		return nil, err
 	}
-	return &PersonalData{Customer: c, Responses: rs}, nil
+	return out, nil
 }

@@ -191,18 +191,18 @@ func (db *DB) logInvitation(ctx context.Context, q querier, id int64, at time.Ti
 
 const invitationColumns = `i.id, c.external_id, s.key, i.source, i.ref, i.label, i.channels, i.channel, i.status, i.earliest_at,
 	i.latest_at, i.next_at, i.sent_at, i.reminders, i.reminded_at, i.answered_at, i.response_id, i.reason, i.reason_params,
-	i.created_at, i.customer_id, i.survey_id`
+	i.created_at, i.customer_id, i.survey_id, i.updated_at`
 
 const invitationFrom = ` FROM invitations i JOIN customers c ON c.id = i.customer_id JOIN surveys s ON s.id = i.survey_id`
 
 func scanInvitation(row interface{ Scan(...any) error }) (*otklik.Invitation, error) {
 	var inv otklik.Invitation
 	var chs, params string
-	var earliest, latest, next, sent, reminded, answered, created instant
+	var earliest, latest, next, sent, reminded, answered, created, updated instant
 	var resp sql.NullInt64
 	if err := row.Scan(&inv.ID, &inv.Customer, &inv.Survey, &inv.Source, &inv.Ref, &inv.Label, &chs, &inv.Channel,
 		&inv.Status, &earliest, &latest, &next, &sent, &inv.Reminders, &reminded, &answered, &resp, &inv.Reason,
-		&params, &created, &inv.CustomerID, &inv.SurveyID); err != nil {
+		&params, &created, &inv.CustomerID, &inv.SurveyID, &updated); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(chs), &inv.Channels); err != nil {
@@ -213,7 +213,7 @@ func scanInvitation(row interface{ Scan(...any) error }) (*otklik.Invitation, er
 			return nil, fmt.Errorf("reason of invitation %d: %w", inv.ID, err)
 		}
 	}
-	inv.EarliestAt, inv.LatestAt, inv.CreatedAt = earliest.Time, latest.Time, created.Time
+	inv.EarliestAt, inv.LatestAt, inv.CreatedAt, inv.UpdatedAt = earliest.Time, latest.Time, created.Time, updated.Time
 	inv.NextAt, inv.SentAt, inv.RemindedAt, inv.AnsweredAt = next.ptr(), sent.ptr(), reminded.ptr(), answered.ptr()
 	if resp.Valid {
 		inv.ResponseID = &resp.Int64
@@ -273,6 +273,13 @@ type OutreachState struct {
 // OutreachStateOf reads a customer's outreach state in tx, so the
 // decisions written from it are made on what the transaction sees.
 func (db *DB) OutreachStateOf(ctx context.Context, tx *sql.Tx, customerID int64, since time.Time) (*OutreachState, error) {
+	if db.postgres {
+		// Two planners of one customer (two events at once) take turns:
+		// each decides on what the other committed, so caps hold.
+		if _, err := db.exec(ctx, tx, "SELECT id FROM customers WHERE id = ? FOR UPDATE", customerID); err != nil {
+			return nil, err
+		}
+	}
 	c, err := db.customerBy(ctx, tx, "id = ?", customerID)
 	if err != nil {
 		return nil, err // ENOTFOUND: erased
@@ -383,12 +390,15 @@ func (db *DB) Invitation(ctx context.Context, id int64) (*otklik.Invitation, err
 func (db *DB) InvitationSent(ctx context.Context, id int64, ch otklik.Channel, reminder bool, then func(tx *sql.Tx) error) error {
 	now := db.now()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		q := "UPDATE invitations SET status = ?, channel = ?, sent_at = ?, updated_at = ? WHERE id = ?"
-		args := []any{otklik.InvitationSent, string(ch), db.ts(now), db.ts(now), id}
+		// Only a row still "sending" becomes sent: an answer that arrived
+		// meanwhile (answered) stays.
+		q := "UPDATE invitations SET status = ?, channel = ?, sent_at = ?, updated_at = ? WHERE id = ? AND status = ?"
+		args := []any{otklik.InvitationSent, string(ch), db.ts(now), db.ts(now), id, otklik.InvitationSending}
 		action := "sent"
 		if reminder {
-			q = "UPDATE invitations SET reminders = reminders + 1, reminded_at = ?, updated_at = ? WHERE id = ?"
-			args, action = []any{db.ts(now), db.ts(now), id}, "reminded"
+			q = `UPDATE invitations SET status = CASE WHEN status = ? THEN ? ELSE status END, reminders = reminders + 1,
+				reminded_at = ?, updated_at = ? WHERE id = ?`
+			args, action = []any{otklik.InvitationSending, otklik.InvitationSent, db.ts(now), db.ts(now), id}, "reminded"
 		}
 		if _, err := db.exec(ctx, tx, q, args...); err != nil {
 			return err
@@ -408,19 +418,62 @@ func (db *DB) InvitationFailed(ctx context.Context, id int64, ch otklik.Channel,
 	now := db.now()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		p, _ := json.Marshal(params)
-		if _, err := db.exec(ctx, tx, "UPDATE invitations SET status = ?, reason = ?, reason_params = ?, updated_at = ? WHERE id = ?",
-			otklik.InvitationFailed, reason, string(p), db.ts(now), id); err != nil {
+		if _, err := db.exec(ctx, tx, "UPDATE invitations SET status = ?, reason = ?, reason_params = ?, updated_at = ? WHERE id = ? AND status = ?",
+			otklik.InvitationFailed, reason, string(p), db.ts(now), id, otklik.InvitationSending); err != nil {
 			return err
 		}
 		return db.logInvitation(ctx, tx, id, now, "failed", ch, reason, params)
 	})
 }
 
-// DueReminders returns sent, unanswered invitations sent before `before`
-// with fewer than max reminders, oldest first.
-func (db *DB) DueReminders(ctx context.Context, before time.Time, max, limit int) ([]*otklik.Invitation, error) {
-	out, err := db.invitationsWhere(ctx, db.read, "i.status = ? AND i.reminders < ? AND i.sent_at <= ? ORDER BY i.sent_at LIMIT ?",
-		otklik.InvitationSent, max, db.ts(before), limit)
+// ReminderFailed records that a reminder could not go (the customer
+// withdrew consent, the channel refused): the invitation stays sent and
+// its reminder counts as used, so none is tried again.
+func (db *DB) ReminderFailed(ctx context.Context, id int64, ch otklik.Channel, reason string, params map[string]string) error {
+	now := db.now()
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := db.exec(ctx, tx, `UPDATE invitations SET status = CASE WHEN status = ? THEN ? ELSE status END,
+			reminders = reminders + 1, updated_at = ? WHERE id = ?`, otklik.InvitationSending, otklik.InvitationSent, db.ts(now), id); err != nil {
+			return err
+		}
+		return db.logInvitation(ctx, tx, id, now, "reminder_failed", ch, reason, params)
+	})
+}
+
+// SettleStuck gives up on sends claimed before `before` and never
+// finished (the process stopped mid-send): they may or may not have gone,
+// so they are taken as sent — never sent twice — with the doubt logged.
+func (db *DB) SettleStuck(ctx context.Context, before time.Time) (int, error) {
+	now := db.now()
+	n := 0
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		stuck, err := db.invitationsWhere(ctx, tx, "i.status = ? AND i.updated_at < ?", otklik.InvitationSending, db.ts(before))
+		if err != nil {
+			return err
+		}
+		for _, inv := range stuck {
+			if _, err := db.exec(ctx, tx, `UPDATE invitations SET status = ?, sent_at = COALESCE(sent_at, updated_at), updated_at = ?
+				WHERE id = ? AND status = ?`, otklik.InvitationSent, db.ts(now), inv.ID, otklik.InvitationSending); err != nil {
+				return err
+			}
+			if err := db.logInvitation(ctx, tx, inv.ID, now, "outcome_unknown", inv.Channel, "", nil); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: settle stuck sends: %w", err)
+	}
+	return n, nil
+}
+
+// DueReminders returns sent, unanswered, still valid invitations sent
+// before `before` with fewer than max reminders, oldest first.
+func (db *DB) DueReminders(ctx context.Context, before, now time.Time, max, limit int) ([]*otklik.Invitation, error) {
+	out, err := db.invitationsWhere(ctx, db.read, `i.status = ? AND i.reminders < ? AND i.sent_at <= ? AND i.latest_at >= ?
+		ORDER BY i.sent_at LIMIT ?`, otklik.InvitationSent, max, db.ts(before), db.ts(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: due reminders: %w", err)
 	}
@@ -610,4 +663,39 @@ func (db *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Du
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
+}
+
+// EventsOf returns the business events of a customer (erased or not),
+// oldest first.
+func (db *DB) EventsOf(ctx context.Context, customerID int64) ([]*otklik.Event, error) {
+	var ext string
+	if err := db.queryRow(ctx, db.read, "SELECT external_id FROM customers WHERE id = ?", customerID).Scan(&ext); err != nil {
+		return nil, fmt.Errorf("store: events of customer %d: %w", customerID, err)
+	}
+	return db.customerEvents(ctx, &otklik.Customer{ID: customerID, ExternalID: ext})
+}
+
+// customerEvents returns a customer's business events, oldest first.
+func (db *DB) customerEvents(ctx context.Context, c *otklik.Customer) ([]*otklik.Event, error) {
+	rows, err := db.query(ctx, db.read, `SELECT id, external_id, type, occurred_at, attributes, source, received_at FROM events
+		WHERE customer_id = ? ORDER BY occurred_at, id`, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: events of a customer: %w", err)
+	}
+	defer rows.Close()
+	out := []*otklik.Event{}
+	for rows.Next() {
+		ev := &otklik.Event{Customer: c.ExternalID, CustomerID: c.ID}
+		var occurred, received instant
+		var attrs string
+		if err := rows.Scan(&ev.ID, &ev.ExternalID, &ev.Type, &occurred, &attrs, &ev.Source, &received); err != nil {
+			return nil, fmt.Errorf("store: events of a customer: %w", err)
+		}
+		ev.OccurredAt, ev.ReceivedAt = occurred.Time, received.Time
+		if err := json.Unmarshal([]byte(attrs), &ev.Attributes); err != nil {
+			return nil, fmt.Errorf("store: attributes of event %d: %w", ev.ID, err)
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
 }

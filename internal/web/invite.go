@@ -8,11 +8,14 @@ import (
 	"otklik/internal/surveylink"
 )
 
-// scoreLink records a score clicked in an invitation e-mail — one click,
-// no form — and opens the "why?" step. A second click corrects the score:
-// every link of one invitation records one answer.
+// scoreLink answers a score clicked in an invitation e-mail. A GET changes
+// nothing (mail scanners open every link of a message, which would record
+// eleven scores): it shows a page whose script posts the score at once —
+// the customer's one click records it — and whose button does the same
+// without JavaScript. The POST records the score and opens "why?"; every
+// link of one invitation records, and corrects, one answer.
 func (s *Server) scoreLink(w http.ResponseWriter, r *http.Request) {
-	l, c, sv, ok := s.link(w, r)
+	_, c, sv, ok := s.link(w, r)
 	if !ok {
 		return
 	}
@@ -22,11 +25,15 @@ func (s *Server) scoreLink(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/s/"+token, http.StatusSeeOther)
 		return
 	}
-	if err := s.recordScore(r, c.ExternalID, sv, score, linkChannel(l), surveylink.AnswerKey(l, token)); err != nil {
-		s.errorPage(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/s/"+token+"?step=why", http.StatusSeeOther)
+	l := s.publicLocalizer(c, r)
+	s.render(w, withLang(r, l.Lang()), http.StatusOK, "public_score", page{Title: "public.thanks",
+		Data: scoreConfirm{Token: token, Score: score}})
+}
+
+// scoreConfirm is what the score link's page posts.
+type scoreConfirm struct {
+	Token string
+	Score int
 }
 
 // unsubscribeData is what the unsubscribe page shows.

@@ -15,9 +15,9 @@ import (
 	"otklik/internal/surveylink"
 )
 
-// TestInvitationPages: an e-mail's one-click score records the answer on
-// the e-mail channel (a second click corrects it: one answer per
-// invitation); the unsubscribe link asks first, then withdraws the e-mail
+// TestInvitationPages: an e-mail's score link opens a page that posts the
+// score (a GET alone records nothing), recorded on the e-mail channel (a
+// second click corrects it: one answer per invitation); the unsubscribe link asks first, then withdraws the e-mail
 // consent, also by the mail client's one-click POST; the customer card
 // shows the invitation's timeline explained, to those who may see it.
 func TestInvitationPages(t *testing.T) {
@@ -49,15 +49,26 @@ func TestInvitationPages(t *testing.T) {
 			t.Fatalf("invitations: %v %v", invs, err)
 		}
 
-		// One click from the e-mail, then a second one.
+		// Opening a score link from the e-mail records nothing (a mail
+		// scanner opens them all); the page's form posts it — once, then
+		// a second click corrects it.
 		signer := surveylink.NewSigner(s.app.LinkKey)
 		token := signer.Sign(surveylink.Link{Survey: "nps", Customer: "C-1", Channel: "email", Invitation: invs[0].ID,
 			Expires: s.clock.Now().Add(time.Hour)})
 		b := s.browser()
-		for _, score := range []int{3, 8} {
-			status, _ := b.get(fmt.Sprintf("/s/%s/score/%d", token, score))
-			if status != http.StatusSeeOther {
-				t.Fatalf("click %d: %d", score, status)
+		for score := 0; score <= 10; score++ {
+			status, body := b.get(fmt.Sprintf("/s/%s/score/%d", token, score))
+			if status != http.StatusOK || !has(body, fmt.Sprintf(`name="score" value="%d"`, score)) || !has(body, "confirm.js") {
+				t.Fatalf("score link %d: %d %s", score, status, body)
+			}
+		}
+		if rs, _ := s.app.DB.Responses(ctx, otklik.Scope{Reach: otklik.ReachAll}, storeAnswers()); len(rs) != 0 {
+			t.Fatalf("opening the links recorded %d answers", len(rs))
+		}
+		for _, score := range []string{"3", "8"} {
+			status, loc, body := b.post("/s/"+token, url.Values{"score": {score}})
+			if status != http.StatusSeeOther || !has(loc, "?step=why") {
+				t.Fatalf("posting %s: %d %q %s", score, status, loc, body)
 			}
 		}
 		rs, err := s.app.DB.Responses(ctx, otklik.Scope{Reach: otklik.ReachAll}, storeAnswers())

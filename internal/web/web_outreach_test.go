@@ -710,8 +710,8 @@ func outreachSchedule(t *testing.T, w *workspace, name string) outreach.Schedule
 }
 
 // TestOutreachFreshInstall: on a new installation the shipped triggers
-// name surveys nobody has created yet; the list says so, and switching one
-// off explains why the engine refuses, instead of failing blankly.
+// name surveys nobody has created yet; the list says so; one may be
+// switched off, but switching it back on is refused with the reason.
 func TestOutreachFreshInstall(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		s := newSite(t, dialect)
@@ -725,7 +725,12 @@ func TestOutreachFreshInstall(t *testing.T) {
 		}
 		tr := outreachTrigger(t, w, "NPS после доставки")
 		status, _, body = admin.post(fmt.Sprintf("/outreach/triggers/%d/toggle", tr.ID), url.Values{"_csrf": {token}})
-		want(t, "switching off", status, http.StatusUnprocessableEntity, body)
+		want(t, "switching off", status, http.StatusSeeOther, body)
+		if outreachTrigger(t, w, "NPS после доставки").Enabled {
+			t.Error("the trigger is still on")
+		}
+		status, _, body = admin.post(fmt.Sprintf("/outreach/triggers/%d/toggle", tr.ID), url.Values{"_csrf": {token}})
+		want(t, "switching back on", status, http.StatusUnprocessableEntity, body)
 		if !has(body, `<p class="error" role="alert">NPS после доставки: Опрос: Опроса «nps» нет: сначала создайте его.</p>`) {
 			t.Errorf("the refusal is not explained:\n%.1500s", body)
 		}

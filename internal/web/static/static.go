@@ -12,5 +12,5 @@ import "embed"
 // FS holds app.css and app.js (ours), vendor/*.js and vendor/VERSIONS, with paths such as
 // "vendor/htmx.min.js".
 //
-//go:embed app.css app.js vendor/*.js vendor/VERSIONS
+//go:embed app.css app.js confirm.js vendor/*.js vendor/VERSIONS
 var FS embed.FS

@@ -85,13 +85,18 @@ func New(cfg Config) *Engine {
 func (e *Engine) Register(w *river.Workers) {
 	river.AddWorker(w, &notifyWorker{e: e})
 	river.AddWorker(w, &escalateWorker{e: e})
+	river.AddWorker(w, &planRemindWorker{e: e})
 }
 
-// Periodic is the engine's leader-only work: marking SLA breaches.
+// Periodic is the engine's leader-only work: marking SLA breaches every
+// minute, reminding owners of plan actions every hour.
 func (e *Engine) Periodic() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return EscalateArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return PlanRemindArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

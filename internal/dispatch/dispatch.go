@@ -260,7 +260,10 @@ func (e *Engine) saveSchedule(ctx context.Context, s outreach.Schedule) (outreac
 	id, err := e.cfg.DB.SaveDefinition(ctx, "schedule", store.Definition{ID: s.ID, Enabled: s.Enabled},
 		func(id int64) ([]byte, error) { s.ID = id; return json.Marshal(s) })
 	s.ID = id
-	return s, err
+	if err != nil {
+		return s, err
+	}
+	return s, e.forgetLifetimeRound(ctx, id)
 }
 
 // RecordEvent stores a business event and plans the invitations its

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"otklik"
 	"otklik/internal/outreach"
+	"otklik/internal/store"
 )
 
 // PlanArgs is the leader's periodic planning round.
@@ -110,15 +112,22 @@ func (e *Engine) Plan(ctx context.Context) (Round, error) {
 }
 
 // planLifetime plans the invitations of every enabled schedule whose
-// milestone fell due within its validity. Candidates come from an index
-// range on the start date; the unique (customer, ref) makes a second
-// round, or a second replica, plan nothing twice.
+// milestone fell due since the schedule's last round (within its validity:
+// the first round, and once a day to catch customers added or changed
+// since with a start date in the past, look at the whole validity).
+// Candidates come from an index range on the start date, page by page;
+// the unique (customer, ref) makes a second round, or a second replica,
+// plan nothing twice.
 func (e *Engine) planLifetime(ctx context.Context, policy outreach.Policy) (int, error) {
 	schedules, err := e.Schedules(ctx)
 	if err != nil {
 		return 0, err
 	}
 	loc, err := policy.Zone()
+	if err != nil {
+		return 0, err
+	}
+	rounds, err := e.lifetimeRounds(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -133,29 +142,95 @@ func (e *Engine) planLifetime(ctx context.Context, policy outreach.Policy) (int,
 			e.cfg.Log.Warn("dispatch: schedule names a missing survey", "schedule", s.ID, "survey", s.Survey, "err", err)
 			continue
 		}
-		for _, m := range s.Months {
-			from, to := s.StartWindow(m, now, loc)
-			if from.After(to.Time) {
-				continue
-			}
-			ref := fmt.Sprintf("lifetime:%d:%d", s.ID, m)
-			for {
-				ids, err := e.cfg.DB.StartedBetween(ctx, from, to, ref, 500)
-				if err != nil {
-					return planned, err
-				}
-				n, err := e.planMilestone(ctx, s, m, sv.ID, ids, loc)
-				if err != nil {
-					return planned, err
-				}
-				planned += n
-				if len(ids) < 500 || n == 0 {
-					break
-				}
-			}
+		r := rounds[s.ID]
+		window := s
+		full := now.Sub(r.Full) >= 24*time.Hour || r.Last.IsZero()
+		if !full {
+			// Since the last round, with a minute of overlap.
+			window.Validity = outreach.Duration(min(now.Sub(r.Last)+time.Minute, s.Validity.Std()))
 		}
+		for _, m := range s.Months {
+			n, err := e.planMonth(ctx, window, s, m, sv.ID, now, loc)
+			if err != nil {
+				return planned, err
+			}
+			planned += n
+		}
+		r.Last = now
+		if full {
+			r.Full = now
+		}
+		rounds[s.ID] = r
 	}
-	return planned, nil
+	return planned, e.saveLifetimeRounds(ctx, rounds)
+}
+
+// planMonth plans month m of schedule s for the customers whose milestone
+// falls in window's validity before now.
+func (e *Engine) planMonth(ctx context.Context, window, s outreach.Schedule, m int, surveyID int64, now time.Time, loc *time.Location) (int, error) {
+	from, to := window.StartWindow(m, now, loc)
+	if from.After(to.Time) {
+		return 0, nil
+	}
+	ref := fmt.Sprintf("lifetime:%d:%d", s.ID, m)
+	planned := 0
+	var after store.Started
+	for {
+		page, err := e.cfg.DB.StartedBetween(ctx, from, to, ref, after, 500)
+		if err != nil {
+			return planned, err
+		}
+		ids := make([]int64, len(page))
+		for i, st := range page {
+			ids[i] = st.ID
+		}
+		n, err := e.planMilestone(ctx, s, m, surveyID, ids, loc)
+		if err != nil {
+			return planned, err
+		}
+		planned += n
+		if len(page) < 500 {
+			return planned, nil
+		}
+		after = page[len(page)-1]
+	}
+}
+
+// lifetimeRound is when a schedule's milestones were last planned, and
+// last planned over the whole validity.
+type lifetimeRound struct {
+	Last time.Time `json:"last"`
+	Full time.Time `json:"full"`
+}
+
+const roundsKey = "outreach.lifetime_rounds"
+
+func (e *Engine) lifetimeRounds(ctx context.Context) (map[int64]lifetimeRound, error) {
+	out := map[int64]lifetimeRound{}
+	v, ok, err := e.cfg.DB.SettingValue(ctx, roundsKey)
+	if err != nil || !ok {
+		return out, err
+	}
+	if err := json.Unmarshal([]byte(v), &out); err != nil {
+		return map[int64]lifetimeRound{}, nil // unreadable: plan the whole windows again
+	}
+	return out, nil
+}
+
+func (e *Engine) saveLifetimeRounds(ctx context.Context, rounds map[int64]lifetimeRound) error {
+	b, _ := json.Marshal(rounds)
+	return e.cfg.DB.PutSetting(ctx, roundsKey, string(b))
+}
+
+// forgetLifetimeRound makes the next round plan a schedule's whole
+// validity: its months or service may have changed.
+func (e *Engine) forgetLifetimeRound(ctx context.Context, id int64) error {
+	rounds, err := e.lifetimeRounds(ctx)
+	if err != nil {
+		return err
+	}
+	delete(rounds, id)
+	return e.saveLifetimeRounds(ctx, rounds)
 }
 
 // planMilestone plans month m of schedule s for the customers ids, in one

@@ -99,3 +99,52 @@ func TestLifetimeScheduleAndReminder(t *testing.T) {
 func storeOf(customer string) store.InvitationFilter {
 	return store.InvitationFilter{Customer: customer, Limit: 100}
 }
+
+// TestLifetimeRoundsLookBackSinceTheLastOne: a regular round plans only
+// the milestones since the previous one; a customer added later with a
+// start date in the past is caught by the daily sweep of the whole
+// validity, or at once when the schedule is saved.
+func TestLifetimeRoundsLookBackSinceTheLastOne(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		sink := smtptest.Start(t)
+		site := outreachSite(t, dialect, sink)
+		ctx := context.Background()
+		if _, err := site.App.Outreach.Plan(ctx); err != nil { // the first round: the whole window, empty
+			t.Fatal(err)
+		}
+		// Added after that round, with a month-3 milestone 3 days ago.
+		customer(t, site, "L-3", func(c *otklik.Customer) { c.StartedAt = &otklik.Date{Time: time.Date(2025, 11, 27, 0, 0, 0, 0, time.UTC)} })
+		site.Clock.Add(30 * time.Second)
+		if _, err := site.App.Outreach.Plan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := invitationsOf(t, site, "L-3"); len(got) != 0 {
+			t.Fatalf("a regular round looked back a whole month: %+v", got)
+		}
+		site.Clock.Add(24 * time.Hour)
+		if _, err := site.App.Outreach.Plan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := invitationsOf(t, site, "L-3"); len(got) != 1 || got[0].Ref != "lifetime:1:3" {
+			t.Fatalf("the daily sweep: %+v", got)
+		}
+
+		// Saving the schedule makes the next round sweep its whole validity.
+		customer(t, site, "L-4", func(c *otklik.Customer) { c.StartedAt = &otklik.Date{Time: time.Date(2025, 11, 28, 0, 0, 0, 0, time.UTC)} })
+		ss, err := site.App.Outreach.Schedules(ctx)
+		if err != nil || len(ss) != 1 {
+			t.Fatalf("schedules: %v %v", ss, err)
+		}
+		ss[0].Enabled = true
+		if _, err := site.App.Outreach.SaveSchedule(ctx, ss[0]); err != nil {
+			t.Fatal(err)
+		}
+		site.Clock.Add(30 * time.Second)
+		if _, err := site.App.Outreach.Plan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := invitationsOf(t, site, "L-4"); len(got) != 1 {
+			t.Errorf("after saving the schedule: %+v", got)
+		}
+	})
+}

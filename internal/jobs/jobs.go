@@ -103,7 +103,18 @@ type Config struct {
 
 // DefaultMaxWorkers is the number of workers of the default queue when
 // Config.Queues is empty.
-const DefaultMaxWorkers = 10
+const DefaultMaxWorkers = 30
+
+// River fetches jobs at most every FetchCooldown, and looks for new ones
+// at least every FetchPollInterval (on SQLite, which has no LISTEN/NOTIFY,
+// that is how a new job is found). River's defaults, 100 ms and 1 s, cap
+// a queue of 10 workers at ~100 jobs/s — ~50 invitations/s, each taking a
+// planning and a sending job (bench/README.md); these let the sending
+// pipeline keep up with the mail server.
+const (
+	FetchCooldown     = 20 * time.Millisecond
+	FetchPollInterval = 250 * time.Millisecond
+)
 
 // Client is what River's client offers on either database, without the
 // methods typed by the transaction (pgx.Tx on PostgreSQL, *sql.Tx on SQLite).
@@ -154,10 +165,12 @@ func Open(ctx context.Context, cfg Config) (*Jobs, error) {
 		logger = slog.Default()
 	}
 	rc := &river.Config{
-		Logger:       logger,
-		Workers:      cfg.Workers,
-		PeriodicJobs: cfg.Periodic,
-		Queues:       cfg.Queues,
+		Logger:            logger,
+		Workers:           cfg.Workers,
+		PeriodicJobs:      cfg.Periodic,
+		Queues:            cfg.Queues,
+		FetchCooldown:     FetchCooldown,
+		FetchPollInterval: FetchPollInterval,
 	}
 	if cfg.Workers != nil && len(cfg.Queues) == 0 {
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: DefaultMaxWorkers}}

@@ -574,25 +574,41 @@ func (db *DB) Invitations(ctx context.Context, scope otklik.Scope, f InvitationF
 	return out, rows.Err()
 }
 
-// StartedBetween returns the ids of customers, not erased, who started
-// between from and to (inclusive) and have no invitation with ref: the
-// candidates of one lifetime milestone, read through the index on
-// started_at.
-func (db *DB) StartedBetween(ctx context.Context, from, to otklik.Date, ref string, limit int) ([]int64, error) {
-	rows, err := db.query(ctx, db.read, `SELECT c.id FROM customers c WHERE c.started_at >= ? AND c.started_at <= ? AND c.erased_at IS NULL
-		AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.customer_id = c.id AND i.ref = ?) ORDER BY c.id LIMIT ?`,
-		from.String(), to.String(), ref, limit)
+// Started is a customer found by start date: a milestone's candidate and
+// the keyset the next page starts after.
+type Started struct {
+	ID        int64
+	StartedAt otklik.Date
+}
+
+// StartedBetween returns, in (started_at, id) order after `after`, up to
+// limit customers, not erased, who started between from and to
+// (inclusive) and have no invitation with ref: the candidates of one
+// lifetime milestone. It is one range read of the partial index on
+// (started_at, id), in the order wanted, whatever plan the database
+// caches for the statement.
+func (db *DB) StartedBetween(ctx context.Context, from, to otklik.Date, ref string, after Started, limit int) ([]Started, error) {
+	cond, args := "c.started_at >= ?", []any{from.String()}
+	if after.ID > 0 {
+		cond, args = "(c.started_at, c.id) > (?, ?)", []any{after.StartedAt.String(), after.ID}
+	}
+	args = append(args, to.String(), ref, limit)
+	rows, err := db.query(ctx, db.read, `SELECT c.id, c.started_at FROM customers c WHERE `+cond+` AND c.started_at <= ?
+		AND c.erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.customer_id = c.id AND i.ref = ?)
+		ORDER BY c.started_at, c.id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: customers started between %s and %s: %w", from, to, err)
 	}
 	defer rows.Close()
-	var out []int64
+	var out []Started
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var st Started
+		var day instant
+		if err := rows.Scan(&st.ID, &day); err != nil {
 			return nil, err
 		}
-		out = append(out, id)
+		st.StartedAt = otklik.Date{Time: day.Time}
+		out = append(out, st)
 	}
 	return out, rows.Err()
 }

@@ -287,10 +287,10 @@ func (db *DB) CaseTx(ctx context.Context, tx *sql.Tx, id int64) (*otklik.Case, e
 }
 
 // MarkOnce records key in tx and reports whether this call was the first
-// to do so: an event announced by one replica is not announced again by
-// another that scans the same answer.
+// to do so: what one replica announced or mailed, another does not do
+// again.
 func (db *DB) MarkOnce(ctx context.Context, tx *sql.Tx, key string) (bool, error) {
-	res, err := db.exec(ctx, tx, "INSERT INTO webhook_marks (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, db.ts(db.now()))
+	res, err := db.exec(ctx, tx, "INSERT INTO once_marks (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, db.ts(db.now()))
 	if err != nil {
 		return false, fmt.Errorf("store: mark %s: %w", key, err)
 	}

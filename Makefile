@@ -34,3 +34,13 @@ load:
 # quick run.
 bench-analytics:
 	go run ./bench/analytics $(ARGS)
+
+# Who is due now over 1,000,000 customers — the product's planning reads
+# next to the plain SQL — on SQLite and (with OTKLIK_TEST_DATABASE_URL)
+# PostgreSQL, then the sending pipeline's throughput against the bare
+# e-mail sender (see bench/README.md). ARGS="-n 100000 -sql-reps 3" for a
+# quick run.
+.PHONY: bench-outreach
+bench-outreach:
+	go run ./bench/outreach $(ARGS)
+	go test -run '^$$' -bench SendPipeline -benchtime 5x ./internal/dispatch

@@ -224,6 +224,7 @@ func (e *Engine) Scan(ctx context.Context) (opened int, err error) {
 		return 0, err
 	}
 	from, last := e.cfg.DB.LoopStart(cursor), cursor
+	people := newPeople(e.cfg.DB)
 	for {
 		rows, next, err := e.cfg.DB.LoopRows(ctx, from, 500)
 		if err != nil {
@@ -233,14 +234,14 @@ func (e *Engine) Scan(ctx context.Context) (opened int, err error) {
 		if err != nil {
 			return opened, err
 		}
-		for i := range rows {
-			created, err := e.handle(ctx, rules, cal, &rows[i], waiting)
-			if err != nil {
-				return opened, err
-			}
-			if created {
-				opened++
-			}
+		work, err := e.plan(ctx, rules, cal, rows, waiting, people)
+		if err != nil {
+			return opened, err
+		}
+		n, err := e.apply(ctx, work)
+		opened += n
+		if err != nil {
+			return opened, err
 		}
 		if next > last {
 			if err := e.cfg.DB.PutSetting(ctx, cursorKey, strconv.FormatInt(next, 10)); err != nil {
@@ -272,49 +273,145 @@ func customersOf(rows []store.LoopRow) []int64 {
 	return ids
 }
 
-// handle routes one answer: it settles the customer's open won-back
-// questions (awaiting lists the customers who have some), then opens a case
-// when a rule picks the answer. Most answers need no write at all.
-func (e *Engine) handle(ctx context.Context, rules []loop.Rule, cal calendar.Calendar, row *store.LoopRow, awaiting map[int64]bool) (bool, error) {
-	if awaiting[row.CustomerID] && row.Kind == otklik.KindNPS {
-		verdict := loop.WonBack(0, row.Response.Score)
-		if verdict == "" {
-			verdict = "none" // still a detractor
+// step is what one answer asks of the loop: a won-back verdict for the
+// customer's waiting cases (verdict set), a case to open (c set), or both.
+type step struct {
+	row     *store.LoopRow
+	verdict string
+	c       *otklik.Case
+}
+
+// plan works out, reading only, what a page of answers asks: the won-back
+// verdicts (awaiting lists the customers with cases waiting for a next
+// answer, and gains those a case in this page starts waiting for) and the
+// cases the rules open. Most answers ask nothing.
+func (e *Engine) plan(ctx context.Context, rules []loop.Rule, cal calendar.Calendar, rows []store.LoopRow,
+	awaiting map[int64]bool, people *people) ([]step, error) {
+	var out []step
+	for i := range rows {
+		row := &rows[i]
+		st := step{row: row}
+		if awaiting[row.CustomerID] && row.Kind == otklik.KindNPS {
+			if st.verdict = loop.WonBack(0, row.Response.Score); st.verdict == "" {
+				st.verdict = "none" // still a detractor
+			}
 		}
-		if _, err := e.cfg.DB.SettleWonBack(ctx, row.CustomerID, row.ID, row.Response.AnsweredAt, verdict); err != nil {
-			return false, err
+		if !row.CustomerErased {
+			if rule, ok := loop.Route(rules, &row.Response, row.Kind); ok {
+				c, err := e.caseFor(ctx, rule, cal, row, people)
+				if err != nil {
+					return nil, err
+				}
+				st.c = c
+				if c.Kind == otklik.CaseDetractor && row.Kind == otklik.KindNPS && c.Score <= 6 {
+					// The customer's next answer, maybe in this page, settles it.
+					awaiting[row.CustomerID] = true
+				}
+			}
+		}
+		if st.verdict != "" || st.c != nil {
+			out = append(out, st)
 		}
 	}
-	if row.CustomerErased {
-		return false, nil
-	}
-	rule, ok := loop.Route(rules, &row.Response, row.Kind)
-	if !ok {
-		return false, nil
-	}
-	c, err := e.caseFor(ctx, rule, cal, row)
-	if err != nil {
-		return false, err
-	}
-	if c.Kind == otklik.CaseDetractor && row.Kind == otklik.KindNPS && c.Score <= 6 {
-		// The customer's next answer, maybe in this same page, settles it.
-		awaiting[row.CustomerID] = true
-	}
-	return e.cfg.DB.OpenCase(ctx, c, func(tx *sql.Tx, id int64) error {
-		c.ID = id
-		if _, err := e.jobs.InsertTx(ctx, tx, NotifyArgs{CaseID: id, Event: "opened"}, nil); err != nil {
-			return err
+	return out, nil
+}
+
+// apply writes a page's steps in answer order (so a case opened for an
+// answer is settled by a later answer of the same page), each in its own
+// short transaction with the new case's notification job: measured under
+// load (bench/responses), longer transactions holding the single SQLite
+// writer slowed the answers coming in more than the extra commits cost.
+// It returns how many cases it opened.
+func (e *Engine) apply(ctx context.Context, work []step) (int, error) {
+	opened := 0
+	for i := range work {
+		n, err := e.applyStep(ctx, work[i])
+		opened += n
+		if err != nil {
+			return opened, err
 		}
-		if e.cfg.Event != nil {
-			return e.cfg.Event(ctx, tx, "case.opened", c)
+	}
+	return opened, nil
+}
+
+func (e *Engine) applyStep(ctx context.Context, st step) (opened int, err error) {
+	err = e.cfg.DB.InTx(ctx, func(tx *sql.Tx) error {
+		if st.verdict != "" {
+			r := st.row
+			if _, err := e.cfg.DB.SettleWonBackTx(ctx, tx, r.CustomerID, r.ID, r.Response.AnsweredAt, st.verdict); err != nil {
+				return err
+			}
 		}
-		return nil
+		if st.c == nil {
+			return nil
+		}
+		c := st.c
+		created, err := e.cfg.DB.OpenCaseTx(ctx, tx, c, func(tx *sql.Tx, id int64) error {
+			c.ID = id
+			if _, err := e.jobs.InsertTx(ctx, tx, NotifyArgs{CaseID: id, Event: "opened"}, nil); err != nil {
+				return err
+			}
+			if e.cfg.Event != nil {
+				return e.cfg.Event(ctx, tx, "case.opened", c)
+			}
+			return nil
+		})
+		if created && err == nil {
+			opened = 1
+		}
+		return err
 	})
+	return opened, err
+}
+
+// people remembers, for one scan, the leads of each team and each user's
+// team: a page of answers names the same few managers again and again.
+type people struct {
+	db    *store.DB
+	leads map[string][]string
+	teams map[string]string
+}
+
+func newPeople(db *store.DB) *people {
+	return &people{db: db, leads: map[string][]string{}, teams: map[string]string{}}
+}
+
+// leadsOf returns the e-mails of team's enabled leads.
+func (p *people) leadsOf(ctx context.Context, team string) ([]string, error) {
+	if l, ok := p.leads[team]; ok {
+		return l, nil
+	}
+	us, err := p.db.TeamLeads(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, u := range us {
+		out = append(out, u.Email)
+	}
+	p.leads[team] = out
+	return out, nil
+}
+
+// teamOf returns the team of the user with e-mail, "" for no such user.
+func (p *people) teamOf(ctx context.Context, email string) (string, error) {
+	if t, ok := p.teams[email]; ok {
+		return t, nil
+	}
+	u, err := p.db.UserByEmail(ctx, email)
+	switch {
+	case otklik.ErrorCode(err) == otklik.ENOTFOUND:
+		u, err = &otklik.User{}, nil
+	case err != nil:
+		return "", err
+	}
+	p.teams[email] = u.Team
+	return u.Team, nil
 }
 
 // caseFor builds the case rule opens for an answer: the owner and watchers
 // resolved to people, the SLA due times counted on the business calendar.
-func (e *Engine) caseFor(ctx context.Context, rule loop.Rule, cal calendar.Calendar, row *store.LoopRow) (*otklik.Case, error) {
+func (e *Engine) caseFor(ctx context.Context, rule loop.Rule, cal calendar.Calendar, row *store.LoopRow, people *people) (*otklik.Case, error) {
 	snap := row.Response.Snapshot
 	now := e.cfg.Now().UTC()
 	c := &otklik.Case{
@@ -332,16 +429,13 @@ func (e *Engine) caseFor(ctx context.Context, rule loop.Rule, cal calendar.Calen
 	first, resolution := loop.Due(cal, now, rule)
 	c.FirstContactDue, c.ResolutionDue = &first, &resolution
 
+	var lookupErr error
 	leads := func(team string) []string {
-		us, err := e.cfg.DB.TeamLeads(ctx, team)
+		l, err := people.leadsOf(ctx, team)
 		if err != nil {
-			e.cfg.Log.Warn("casework: team leads", "team", team, "err", err)
+			lookupErr = err
 		}
-		var out []string
-		for _, u := range us {
-			out = append(out, u.Email)
-		}
-		return out
+		return l
 	}
 	switch rule.Owner.Kind {
 	case loop.OwnerUser:
@@ -371,7 +465,17 @@ func (e *Engine) caseFor(ctx context.Context, rule loop.Rule, cal calendar.Calen
 		case loop.WatcherUser:
 			add(strings.ToLower(w.Email))
 		case loop.WatcherManagerLead:
-			add(leads(e.managerTeam(ctx, snap))...)
+			team := snap.Team
+			if snap.Manager != "" {
+				t, err := people.teamOf(ctx, snap.Manager)
+				if err != nil {
+					return nil, err
+				}
+				if t != "" {
+					team = t // the manager's own team, when the manager is a user
+				}
+			}
+			add(leads(team)...)
 		case loop.WatcherChannelSpecialist:
 			spec, err := e.specialist(ctx, row.Response.Channel)
 			if err != nil {
@@ -384,18 +488,7 @@ func (e *Engine) caseFor(ctx context.Context, rule loop.Rule, cal calendar.Calen
 		}
 	}
 	c.Watchers = watchers
-	return c, nil
-}
-
-// managerTeam is the team of the answer's manager: the user's team when
-// the manager is a user, else the snapshot's team.
-func (e *Engine) managerTeam(ctx context.Context, snap otklik.Dimensions) string {
-	if snap.Manager != "" {
-		if u, err := e.cfg.DB.UserByEmail(ctx, snap.Manager); err == nil && u.Team != "" {
-			return u.Team
-		}
-	}
-	return snap.Team
+	return c, lookupErr
 }
 
 // specialist is the user in charge of a channel: an enabled user whose

@@ -11,19 +11,28 @@ import (
 	"otklik/internal/store"
 )
 
-// announceResponse tells webhook subscribers of a new answer, once: the
-// first replica to mark it announces it (a revised answer, read again by
-// seq, is not new).
-func (e *Engine) announceResponse(ctx context.Context, r *store.LoopRow) error {
+// announceResponses tells webhook subscribers of a page of new answers,
+// each once: the first replica to mark an answer announces it (a revised
+// answer, read again by seq, is not new). One transaction a page.
+func (e *Engine) announceResponses(ctx context.Context, rows []store.LoopRow) error {
 	return e.cfg.DB.InTx(ctx, func(tx *sql.Tx) error {
-		first, err := e.cfg.DB.MarkOnce(ctx, tx, fmt.Sprintf("response.created:%d", r.ID))
-		if err != nil || !first {
-			return err
+		for i := range rows {
+			r := &rows[i]
+			first, err := e.cfg.DB.MarkOnce(ctx, tx, fmt.Sprintf("response.created:%d", r.ID))
+			if err != nil {
+				return err
+			}
+			if !first {
+				continue
+			}
+			resp := r.Response
+			if err := e.Emit(ctx, tx, webhook.EventResponseCreated, map[string]any{"id": resp.ID, "survey": resp.Survey,
+				"customer": resp.Customer, "channel": resp.Channel, "score": resp.Score, "comment": resp.Comment,
+				"answered_at": resp.AnsweredAt, "snapshot": resp.Snapshot}); err != nil {
+				return err
+			}
 		}
-		resp := r.Response
-		return e.Emit(ctx, tx, webhook.EventResponseCreated, map[string]any{"id": resp.ID, "survey": resp.Survey,
-			"customer": resp.Customer, "channel": resp.Channel, "score": resp.Score, "comment": resp.Comment,
-			"answered_at": resp.AnsweredAt, "snapshot": resp.Snapshot})
+		return nil
 	})
 }
 
@@ -94,10 +103,10 @@ func (e *Engine) CloseAnswered(ctx context.Context) (int, error) {
 				}
 				closed += n
 			}
-			if announce {
-				if err := e.announceResponse(ctx, r); err != nil {
-					return closed, err
-				}
+		}
+		if announce {
+			if err := e.announceResponses(ctx, rows); err != nil {
+				return closed, err
 			}
 		}
 		if next > last {

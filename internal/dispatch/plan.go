@@ -139,7 +139,8 @@ func (e *Engine) planLifetime(ctx context.Context, policy outreach.Policy) (int,
 		}
 		sv, err := e.cfg.Intake.Survey(ctx, s.Survey)
 		if err != nil {
-			e.cfg.Log.Warn("dispatch: schedule names a missing survey", "schedule", s.ID, "survey", s.Survey, "err", err)
+			// Said on the settings page; here only for whoever debugs.
+			e.cfg.Log.Debug("dispatch: schedule names a missing survey", "schedule", s.ID, "survey", s.Survey, "err", err)
 			continue
 		}
 		r := rounds[s.ID]

@@ -113,7 +113,9 @@ func TestLifetimeRoundsLookBackSinceTheLastOne(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Added after that round, with a month-3 milestone 3 days ago.
-		customer(t, site, "L-3", func(c *otklik.Customer) { c.StartedAt = &otklik.Date{Time: time.Date(2025, 11, 27, 0, 0, 0, 0, time.UTC)} })
+		customer(t, site, "L-3", func(c *otklik.Customer) {
+			c.StartedAt = &otklik.Date{Time: time.Date(2025, 11, 27, 0, 0, 0, 0, time.UTC)}
+		})
 		site.Clock.Add(30 * time.Second)
 		if _, err := site.App.Outreach.Plan(ctx); err != nil {
 			t.Fatal(err)
@@ -130,7 +132,9 @@ func TestLifetimeRoundsLookBackSinceTheLastOne(t *testing.T) {
 		}
 
 		// Saving the schedule makes the next round sweep its whole validity.
-		customer(t, site, "L-4", func(c *otklik.Customer) { c.StartedAt = &otklik.Date{Time: time.Date(2025, 11, 28, 0, 0, 0, 0, time.UTC)} })
+		customer(t, site, "L-4", func(c *otklik.Customer) {
+			c.StartedAt = &otklik.Date{Time: time.Date(2025, 11, 28, 0, 0, 0, 0, time.UTC)}
+		})
 		ss, err := site.App.Outreach.Schedules(ctx)
 		if err != nil || len(ss) != 1 {
 			t.Fatalf("schedules: %v %v", ss, err)

@@ -110,36 +110,39 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // transaction with the new case's id, so the notification it enqueues
 // exists exactly when the case does.
 func (db *DB) OpenCase(ctx context.Context, c *otklik.Case, then func(tx *sql.Tx, id int64) error) (created bool, err error) {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		created, err = db.OpenCaseTx(ctx, tx, c, then)
+		return err
+	})
+	return created, err
+}
+
+// OpenCaseTx is OpenCase in the caller's transaction, so a scan opens the
+// cases of a whole page of answers in one.
+func (db *DB) OpenCaseTx(ctx context.Context, tx *sql.Tx, c *otklik.Case, then func(tx *sql.Tx, id int64) error) (created bool, err error) {
 	watchers, _ := json.Marshal(c.Watchers)
 	now := db.now()
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		err := db.queryRow(ctx, tx, `INSERT INTO cases (kind, response_id, customer_id, survey_id, score, channel, rule, owner,
-			watchers, manager, team, segment, status, opened_at, answered_at, first_contact_due, resolution_due, resurvey_days, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (response_id) DO NOTHING RETURNING id`,
-			c.Kind, c.ResponseID, c.CustomerID, c.SurveyID, c.Score, string(c.Channel), c.Rule, c.Owner, string(watchers),
-			c.Manager, c.Team, c.Segment, otklik.CaseOpen, db.ts(c.OpenedAt), db.ts(c.AnsweredAt),
-			db.tsPtr(c.FirstContactDue), db.tsPtr(c.ResolutionDue), c.ResurveyDays, db.ts(now)).Scan(&c.ID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil // already open
-		}
-		if err != nil {
-			return err
-		}
-		created = true
+	err = db.queryRow(ctx, tx, `INSERT INTO cases (kind, response_id, customer_id, survey_id, score, channel, rule, owner,
+		watchers, manager, team, segment, status, opened_at, answered_at, first_contact_due, resolution_due, resurvey_days, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (response_id) DO NOTHING RETURNING id`,
+		c.Kind, c.ResponseID, c.CustomerID, c.SurveyID, c.Score, string(c.Channel), c.Rule, c.Owner, string(watchers),
+		c.Manager, c.Team, c.Segment, otklik.CaseOpen, db.ts(c.OpenedAt), db.ts(c.AnsweredAt),
+		db.tsPtr(c.FirstContactDue), db.tsPtr(c.ResolutionDue), c.ResurveyDays, db.ts(now)).Scan(&c.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // already open
+	}
+	if err == nil {
 		c.Status = otklik.CaseOpen
-		if err := db.addCaseEvent(ctx, tx, c.ID, otklik.CaseEvent{At: c.OpenedAt, Kind: "opened", Body: c.Rule}); err != nil {
-			return err
-		}
-		if then != nil {
-			return then(tx, c.ID)
-		}
-		return nil
-	})
+		err = db.addCaseEvent(ctx, tx, c.ID, otklik.CaseEvent{At: c.OpenedAt, Kind: "opened", Body: c.Rule})
+	}
+	if err == nil && then != nil {
+		err = then(tx, c.ID)
+	}
 	if err != nil {
 		return false, fmt.Errorf("store: open case for response %d: %w", c.ResponseID, err)
 	}
-	return created, nil
+	return true, nil
 }
 
 // AddCaseEvent adds an entry to a case's timeline (background work: a
@@ -462,9 +465,18 @@ func (db *DB) MarkBreaches(ctx context.Context, now time.Time, then func(tx *sql
 // that still waits for a next answer, opened for an answer before
 // `answered`, the verdict of that next answer (passive, promoter or none). It returns the
 // cases settled.
-func (db *DB) SettleWonBack(ctx context.Context, customerID, responseID int64, answered time.Time, verdict string) ([]int64, error) {
+func (db *DB) SettleWonBack(ctx context.Context, customerID, responseID int64, answered time.Time, verdict string) (ids []int64, err error) {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		ids, err = db.SettleWonBackTx(ctx, tx, customerID, responseID, answered, verdict)
+		return err
+	})
+	return ids, err
+}
+
+// SettleWonBackTx is SettleWonBack in the caller's transaction.
+func (db *DB) SettleWonBackTx(ctx context.Context, tx *sql.Tx, customerID, responseID int64, answered time.Time, verdict string) ([]int64, error) {
 	var ids []int64
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := func() error {
 		rows, err := db.query(ctx, tx, `SELECT id FROM cases WHERE customer_id = ? AND kind = ? AND won_back = '' AND response_id <> ?
 			AND answered_at < ? AND score <= 6 AND survey_id IN (SELECT id FROM surveys WHERE kind = ?)`,
 			customerID, otklik.CaseDetractor, responseID, db.ts(answered), string(otklik.KindNPS))
@@ -492,7 +504,7 @@ func (db *DB) SettleWonBack(ctx context.Context, customerID, responseID int64, a
 			}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return nil, fmt.Errorf("store: settle won back for customer %d: %w", customerID, err)
 	}

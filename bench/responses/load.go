@@ -177,7 +177,7 @@ func (l *load) attack(ctx context.Context, name string, rate int, du time.Durati
 	stop := context.AfterFunc(ctx, func() { atk.Stop() })
 	defer stop()
 
-	cpu0 := benchkit.SampleCPU(postgresTicks)
+	cpu0 := benchkit.SampleCPU(benchkit.PostgresTicks)
 	var results <-chan *vegeta.Result
 	pprof.Do(ctx, pprof.Labels("side", "loadgen"), func(context.Context) {
 		results = atk.Attack(l.targeter(r.keyPrefix), vegeta.Rate{Freq: rate, Per: time.Second}, du, name)
@@ -223,7 +223,7 @@ func (l *load) attack(ctx context.Context, name string, rate int, du time.Durati
 			}
 		}
 	}
-	r.cpu = benchkit.CPUBetween(cpu0, benchkit.SampleCPU(postgresTicks))
+	r.cpu = benchkit.CPUBetween(cpu0, benchkit.SampleCPU(benchkit.PostgresTicks))
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

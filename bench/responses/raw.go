@@ -54,7 +54,7 @@ func rawInsert(ctx context.Context, a *app.App, seed *seeded, cfg config, keyPre
 	var errOnce sync.Once
 	lat := make([][]time.Duration, cfg.rawGoroutines)
 	var wg sync.WaitGroup
-	cpu0 := benchkit.SampleCPU(postgresTicks)
+	cpu0 := benchkit.SampleCPU(benchkit.PostgresTicks)
 	start := time.Now()
 	for g := range cfg.rawGoroutines {
 		wg.Go(func() {
@@ -78,7 +78,7 @@ func rawInsert(ctx context.Context, a *app.App, seed *seeded, cfg config, keyPre
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	cpu := benchkit.CPUBetween(cpu0, benchkit.SampleCPU(postgresTicks))
+	cpu := benchkit.CPUBetween(cpu0, benchkit.SampleCPU(benchkit.PostgresTicks))
 	if err := ctx.Err(); err != nil {
 		return rawResult{}, err
 	}

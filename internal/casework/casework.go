@@ -181,25 +181,10 @@ func (e *Engine) SetCalendar(ctx context.Context, c calendar.Calendar) error {
 // wrote answers (the store's change counter moved), and every two seconds
 // for other replicas' answers.
 func (e *Engine) Run(ctx context.Context) {
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
-	var seen uint64
-	last := time.Time{}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		changes := e.cfg.DB.Changes()
-		if changes == seen && time.Since(last) < 2*time.Second {
-			continue
-		}
-		seen, last = changes, time.Now()
-		if _, err := e.Scan(ctx); err != nil && ctx.Err() == nil {
-			e.cfg.Log.Error("casework: scan", "err", err)
-		}
-	}
+	e.cfg.DB.FollowAnswers(ctx, 200*time.Millisecond, 2*time.Second, func(ctx context.Context) error {
+		_, err := e.Scan(ctx)
+		return err
+	}, e.cfg.Log, "casework: scan")
 }
 
 // Scan reads the answers after the stored cursor, opens their cases and

@@ -41,25 +41,10 @@ func (e *Engine) announceResponses(ctx context.Context, rows []store.LoopRow) er
 // replicas'. It reads answers by seq after a stored cursor, as the closed
 // loop does.
 func (e *Engine) Run(ctx context.Context) {
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
-	var seen uint64
-	var last time.Time
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		changes := e.cfg.DB.Changes()
-		if changes == seen && time.Since(last) < 2*time.Second {
-			continue
-		}
-		seen, last = changes, time.Now()
-		if _, err := e.CloseAnswered(ctx); err != nil && ctx.Err() == nil {
-			e.cfg.Log.Error("outreach: close answered invitations", "err", err)
-		}
-	}
+	e.cfg.DB.FollowAnswers(ctx, 250*time.Millisecond, 2*time.Second, func(ctx context.Context) error {
+		_, err := e.CloseAnswered(ctx)
+		return err
+	}, e.cfg.Log, "outreach: close answered invitations")
 }
 
 // CloseAnswered marks answered every open invitation whose survey the

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -594,4 +595,30 @@ func (db *DB) AwaitingWonBack(ctx context.Context, ids []int64) (map[int64]bool,
 func (db *DB) WithOpenInvitations(ctx context.Context, ids []int64) (map[int64]bool, error) {
 	return db.among(ctx, "open invitations", "invitations", "status IN (?, ?, ?, ?, ?)", ids, otklik.InvitationPlanned,
 		otklik.InvitationDeferred, otklik.InvitationQueued, otklik.InvitationSending, otklik.InvitationSent)
+}
+
+// FollowAnswers calls scan until ctx ends: at the next tick after this
+// process wrote answers (Changes moved), and every idle interval for
+// other replicas' answers. The closed loop and outreach follow the
+// answers this way, each with its own cursor.
+func (db *DB) FollowAnswers(ctx context.Context, tick, idle time.Duration, scan func(context.Context) error, log *slog.Logger, what string) {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	var seen uint64
+	var last time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		changes := db.Changes()
+		if changes == seen && time.Since(last) < idle {
+			continue
+		}
+		seen, last = changes, time.Now()
+		if err := scan(ctx); err != nil && ctx.Err() == nil {
+			log.Error(what, "err", err)
+		}
+	}
 }

@@ -258,6 +258,11 @@ func customersOf(rows []store.LoopRow) []int64 {
 	return ids
 }
 
+// MaxCaseAge bounds how old an answer may be to open a case: a history of
+// answers imported from elsewhere is not a list of customers to call back
+// today. (It still settles the won-back verdicts of open cases.)
+const MaxCaseAge = 7 * 24 * time.Hour
+
 // step is what one answer asks of the loop: a won-back verdict for the
 // customer's waiting cases (verdict set), a case to open (c set), or both.
 type step struct {
@@ -273,6 +278,7 @@ type step struct {
 func (e *Engine) plan(ctx context.Context, rules []loop.Rule, cal calendar.Calendar, rows []store.LoopRow,
 	awaiting map[int64]bool, people *people) ([]step, error) {
 	var out []step
+	now := e.cfg.Now()
 	for i := range rows {
 		row := &rows[i]
 		st := step{row: row}
@@ -281,7 +287,7 @@ func (e *Engine) plan(ctx context.Context, rules []loop.Rule, cal calendar.Calen
 				st.verdict = "none" // still a detractor
 			}
 		}
-		if !row.CustomerErased {
+		if !row.CustomerErased && now.Sub(row.Response.AnsweredAt) <= MaxCaseAge {
 			if rule, ok := loop.Route(rules, &row.Response, row.Kind); ok {
 				c, err := e.caseFor(ctx, rule, cal, row, people)
 				if err != nil {

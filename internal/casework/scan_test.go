@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"otklik"
 	"otklik/internal/apptest"
@@ -53,6 +54,33 @@ func TestScanPagesPastTheWindow(t *testing.T) {
 		}
 		if opened, err := site.App.Cases.Scan(ctx); err != nil || opened != 0 {
 			t.Errorf("a second scan opened %d, %v", opened, err)
+		}
+	})
+}
+
+// TestImportedHistoryOpensNoCases: an unhappy answer from a month ago (an
+// imported history) opens no case; one from today does.
+func TestImportedHistoryOpensNoCases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		site := apptest.Start(t, dialect, nil)
+		ctx := context.Background()
+		sv := &otklik.Survey{Key: "nps", Kind: otklik.KindNPS, Title: otklik.Text{RU: "Оценка", EN: "Rating"},
+			ScoreQuestion: otklik.Text{RU: "Порекомендуете?", EN: "Recommend?"}}
+		sv.Normalize()
+		if err := site.App.DB.CreateSurvey(ctx, sv); err != nil {
+			t.Fatal(err)
+		}
+		actor := otklik.Actor{Email: "test", Role: otklik.RoleAdmin}
+		two := 2
+		for _, at := range []time.Time{site.Clock.Now().AddDate(0, -1, 0), site.Clock.Now().Add(-time.Hour)} {
+			_, _, err := site.App.Intake.Record(ctx, actor, intake.Answer{Survey: "nps", Customer: "H-1", Score: &two,
+				Channel: otklik.ChannelImport, AnsweredAt: at, NewCustomer: &otklik.Customer{ExternalID: "H-1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if opened, err := site.App.Cases.Scan(ctx); err != nil || opened != 1 {
+			t.Fatalf("scan opened %d, %v; want only today's answer's case", opened, err)
 		}
 	})
 }

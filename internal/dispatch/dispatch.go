@@ -5,10 +5,12 @@
 // replicas run —, reminds once, and closes an invitation when its survey is
 // answered on any channel.
 //
-// Planning is index-friendly: a lifetime milestone selects its candidates by
-// a range on customers.started_at, and the invitations whose moment has
-// come are read through a partial index on invitations.next_at, so deciding
-// who is due reads only the customers who are.
+// Planning is index-friendly: a round asks each lifetime milestone only for
+// the start dates whose milestone came since the last round (a keyset range
+// of the partial index on customers (started_at, id); the whole validity
+// once a day), and reads the invitations whose moment has come through a
+// partial index on invitations.next_at — 9–12 ms at a million customers
+// (bench/README.md).
 package dispatch
 
 import (

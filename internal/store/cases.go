@@ -462,19 +462,10 @@ func (db *DB) MarkBreaches(ctx context.Context, now time.Time, then func(tx *sql
 	return out, nil
 }
 
-// SettleWonBack gives every NPS detractor case (score 0–6) of the customer
-// that still waits for a next answer, opened for an answer before
-// `answered`, the verdict of that next answer (passive, promoter or none). It returns the
-// cases settled.
-func (db *DB) SettleWonBack(ctx context.Context, customerID, responseID int64, answered time.Time, verdict string) (ids []int64, err error) {
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		ids, err = db.SettleWonBackTx(ctx, tx, customerID, responseID, answered, verdict)
-		return err
-	})
-	return ids, err
-}
-
-// SettleWonBackTx is SettleWonBack in the caller's transaction.
+// SettleWonBackTx gives, in the caller's transaction, every NPS detractor
+// case (score 0–6) of the customer that still waits for a next answer,
+// opened for an answer before `answered`, the verdict of that next answer
+// (passive, promoter or none). It returns the cases settled.
 func (db *DB) SettleWonBackTx(ctx context.Context, tx *sql.Tx, customerID, responseID int64, answered time.Time, verdict string) ([]int64, error) {
 	var ids []int64
 	err := func() error {

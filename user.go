@@ -17,6 +17,9 @@ type User struct {
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 	Disabled     bool      `json:"disabled"`
+	// TelegramChat is the user's chat with the bot, linked by its deep
+	// link: case notifications go there as well as by e-mail.
+	TelegramChat string `json:"telegram_chat_id,omitempty"`
 }
 
 // Actor returns the identity the user acts with.

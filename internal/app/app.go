@@ -175,8 +175,12 @@ func (a *App) openBackground(ctx context.Context) error {
 	}
 	a.Referrals = referrals.New(referrals.Config{DB: a.DB, Now: a.Now, Location: a.Location, LinkKey: a.LinkKey,
 		BaseURL: a.Config.BaseURL})
-	a.Cases = casework.New(casework.Config{DB: a.DB, Now: a.Now, Log: a.Log, Catalog: a.Catalog, Mail: mailer,
-		BaseURL: a.Config.BaseURL, Resolved: a.Outreach.Resurvey, Event: a.Outreach.EmitCase})
+	cc := casework.Config{DB: a.DB, Now: a.Now, Log: a.Log, Catalog: a.Catalog, Mail: mailer,
+		BaseURL: a.Config.BaseURL, Resolved: a.Outreach.Resurvey, Event: a.Outreach.EmitCase}
+	if bot != nil {
+		cc.Telegram, cc.TelegramPermanent = botMessenger{bot}, telegram.IsPermanent
+	}
+	a.Cases = casework.New(cc)
 	workers := river.NewWorkers()
 	a.Cases.Register(workers)
 	a.Outreach.Register(workers)
@@ -192,6 +196,14 @@ func (a *App) openBackground(ctx context.Context) error {
 	a.Cases.UseJobs(j)
 	a.Outreach.UseJobs(j)
 	return nil
+}
+
+// botMessenger sends case notifications through the Telegram bot.
+type botMessenger struct{ bot *telegram.Client }
+
+func (m botMessenger) Send(ctx context.Context, chat int64, text string) error {
+	_, err := m.bot.SendMessage(ctx, chat, text, telegram.SendOptions{})
+	return err
 }
 
 // derivedKey derives a key for one purpose from the installation's link

@@ -46,6 +46,11 @@ type Mailer interface {
 	Send(ctx context.Context, m email.Message) error
 }
 
+// Messenger sends a text to a chat; the app adapts the Telegram client.
+type Messenger interface {
+	Send(ctx context.Context, chat int64, text string) error
+}
+
 // Config is what the engine needs.
 type Config struct {
 	DB      *store.DB
@@ -53,7 +58,11 @@ type Config struct {
 	Log     *slog.Logger
 	Catalog *locale.Catalog
 	Mail    Mailer // nil: no e-mail (the timeline says so)
-	BaseURL string // links in notifications point here
+	// Telegram sends to users who linked a chat with the bot (nil: none);
+	// TelegramPermanent tells a refusal retrying cannot fix.
+	Telegram          Messenger
+	TelegramPermanent func(error) bool
+	BaseURL           string // links in notifications point here
 	// Resolved runs in the transaction that resolves a case: the outreach
 	// engine plans the re-survey there. Nil: no re-survey.
 	Resolved func(ctx context.Context, tx *sql.Tx, c *otklik.Case) error

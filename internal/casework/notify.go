@@ -54,6 +54,8 @@ func (e *Engine) notify(ctx context.Context, a NotifyArgs) error {
 	if err != nil {
 		return err
 	}
+	// Done is what the timeline says went already: "event:to" by e-mail,
+	// "event:telegram:to" by Telegram.
 	done := map[string]bool{}
 	for _, ev := range c.Events {
 		if ev.Kind == "notified" && strings.HasPrefix(ev.Body, a.Event+":") {
@@ -61,31 +63,68 @@ func (e *Engine) notify(ctx context.Context, a NotifyArgs) error {
 		}
 	}
 	for _, to := range e.recipients(ctx, c, a.Event) {
-		if done[to] {
-			continue
-		}
-		if e.cfg.Mail == nil {
-			e.cfg.Log.Info("casework: no e-mail configured; notification not sent", "case", c.ID, "to", to)
-			continue
-		}
 		msg, err := e.message(ctx, c, a.Event, to)
 		if err != nil {
 			return err
 		}
-		if err := e.cfg.Mail.Send(ctx, msg); err != nil {
-			if email.IsPermanent(err) {
-				e.cfg.Log.Warn("casework: notification refused", "case", c.ID, "to", to, "err", err)
-				continue
+		if !done[to] {
+			if err := e.mail(ctx, c, a.Event, to, msg); err != nil {
+				return err
 			}
-			return err // River retries; those already notified are skipped
 		}
-		data, _ := json.Marshal(map[string]string{"channel": "email", "to": to})
-		if err := e.cfg.DB.AddCaseEvent(ctx, c.ID, otklik.CaseEvent{At: e.cfg.Now().UTC(), Kind: "notified",
-			Body: a.Event + ":" + to, Data: data}); err != nil {
-			return err
+		if !done["telegram:"+to] {
+			if err := e.telegram(ctx, c, a.Event, to, msg); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// mail sends a notification by e-mail and records it; a permanent refusal
+// is logged and not retried.
+func (e *Engine) mail(ctx context.Context, c *otklik.Case, event, to string, msg email.Message) error {
+	if e.cfg.Mail == nil {
+		e.cfg.Log.Info("casework: no e-mail configured; notification not sent", "case", c.ID, "to", to)
+		return nil
+	}
+	if err := e.cfg.Mail.Send(ctx, msg); err != nil {
+		if email.IsPermanent(err) {
+			e.cfg.Log.Warn("casework: notification refused", "case", c.ID, "to", to, "err", err)
+			return nil
+		}
+		return err // River retries; those already notified are skipped
+	}
+	return e.noted(ctx, c, event, "email", to, event+":"+to)
+}
+
+// telegram sends the notification to the recipient's linked chat, when
+// they are a user who linked one.
+func (e *Engine) telegram(ctx context.Context, c *otklik.Case, event, to string, msg email.Message) error {
+	if e.cfg.Telegram == nil {
+		return nil
+	}
+	u, err := e.cfg.DB.UserByEmail(ctx, to)
+	if err != nil || u.TelegramChat == "" {
+		return nil
+	}
+	chat, err := strconv.ParseInt(u.TelegramChat, 10, 64)
+	if err != nil {
+		return nil
+	}
+	if err := e.cfg.Telegram.Send(ctx, chat, msg.Subject+"\n\n"+msg.Text); err != nil {
+		if e.cfg.TelegramPermanent != nil && e.cfg.TelegramPermanent(err) {
+			e.cfg.Log.Warn("casework: Telegram notification refused", "case", c.ID, "to", to, "err", err)
+			return nil
+		}
+		return err
+	}
+	return e.noted(ctx, c, event, "telegram", to, event+":telegram:"+to)
+}
+
+func (e *Engine) noted(ctx context.Context, c *otklik.Case, event, channel, to, body string) error {
+	data, _ := json.Marshal(map[string]string{"channel": channel, "to": to})
+	return e.cfg.DB.AddCaseEvent(ctx, c.ID, otklik.CaseEvent{At: e.cfg.Now().UTC(), Kind: "notified", Body: body, Data: data})
 }
 
 // recipients lists who hears of event, without duplicates.

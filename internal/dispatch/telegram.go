@@ -29,6 +29,16 @@ func (e *Engine) StartLink(c *otklik.Customer) string {
 	return telegram.StartLink(e.cfg.BotName, telegram.SignStart(strconv.FormatInt(c.ID, 10), e.cfg.TelegramKey))
 }
 
+// StaffLink is the deep link a user of Otklik opens to get case
+// notifications in Telegram: the same bot, a signed "u<id>" reference.
+// Empty without a bot.
+func (e *Engine) StaffLink(u *otklik.User) string {
+	if e.cfg.Telegram == nil || e.cfg.BotName == "" {
+		return ""
+	}
+	return telegram.StartLink(e.cfg.BotName, telegram.SignStart("u"+strconv.FormatInt(u.ID, 10), e.cfg.TelegramKey))
+}
+
 // HandleUpdate handles one update from the bot: /start with a signed link
 // links the chat to the customer; a press on the scale records the score
 // and asks "why?"; a text in a linked chat after a score is its comment.
@@ -57,6 +67,9 @@ func (e *Engine) localizer(lang string) *locale.Localizer {
 func (e *Engine) onStart(ctx context.Context, m *telegram.Message) error {
 	chat := m.Chat.ID
 	ref, ok := telegram.ParseStart(m.Text, e.cfg.TelegramKey)
+	if staff, isStaff := strings.CutPrefix(ref, "u"); ok && isStaff {
+		return e.linkStaff(ctx, chat, staff)
+	}
 	var c *otklik.Customer
 	if ok {
 		if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
@@ -77,6 +90,26 @@ func (e *Engine) onStart(ctx context.Context, m *telegram.Message) error {
 	l := e.localizer(c.Locale)
 	_, err := e.cfg.Telegram.SendMessage(ctx, chat, l.T("invite.telegram.linked", map[string]any{"Business": e.cfg.Business}),
 		telegram.SendOptions{})
+	return ignorePermanent(err)
+}
+
+// linkStaff links the chat to the user the signed reference names.
+func (e *Engine) linkStaff(ctx context.Context, chat int64, ref string) error {
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil {
+		return nil
+	}
+	u, err := e.cfg.DB.UserByID(ctx, id)
+	if otklik.ErrorCode(err) == otklik.ENOTFOUND || err == nil && u.Disabled {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := e.cfg.DB.SetUserTelegramChat(ctx, id, strconv.FormatInt(chat, 10)); err != nil {
+		return err
+	}
+	_, err = e.cfg.Telegram.SendMessage(ctx, chat, e.localizer(u.Locale).T("invite.telegram.staff_linked"), telegram.SendOptions{})
 	return ignorePermanent(err)
 }
 

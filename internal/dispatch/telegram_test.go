@@ -13,6 +13,7 @@ import (
 	"otklik/internal/channel/telegram"
 	"otklik/internal/channel/telegram/telegramtest"
 	"otklik/internal/crm"
+	"otklik/internal/intake"
 	"otklik/internal/storetest"
 )
 
@@ -121,5 +122,50 @@ func TestTelegramFlow(t *testing.T) {
 		if len(rs) != 1 || rs[0].Score != 8 {
 			t.Errorf("after a forged press: %+v", rs)
 		}
+	})
+}
+
+// TestStaffNotifiedInTelegram: a manager links their chat through the
+// bot's staff link; a detractor's case for one of their customers then
+// reaches that chat, as well as their e-mail when there is one.
+func TestStaffNotifiedInTelegram(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		bot := telegramtest.Start(t)
+		site := apptest.Start(t, dialect, func(c *app.Config) {
+			c.TelegramToken, c.TelegramAPIURL, c.TelegramBot = telegramtest.Token, bot.URL, "otklik_test_bot"
+		})
+		ctx := context.Background()
+		sv := &otklik.Survey{Key: "nps", Kind: otklik.KindNPS, Title: otklik.Text{RU: "Оценка", EN: "Rating"},
+			ScoreQuestion: otklik.Text{RU: "Порекомендуете?", EN: "Recommend?"}}
+		sv.Normalize()
+		if err := site.App.DB.CreateSurvey(ctx, sv); err != nil {
+			t.Fatal(err)
+		}
+		u := &otklik.User{Email: "anna@x.ru", Role: otklik.RoleManager, Name: "Анна"}
+		if err := site.App.DB.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		customer(t, site, "S-1", func(c *otklik.Customer) { c.Manager = "anna@x.ru" })
+		site.Background(t)
+
+		token, ok := strings.CutPrefix(site.App.Outreach.StaffLink(u), "https://t.me/otklik_test_bot?start=")
+		if !ok {
+			t.Fatal("no staff link")
+		}
+		const chat = 7770001
+		bot.SendText(chat, "/start "+token)
+		waitFor(t, 30*time.Second, "the manager's chat linked", func() bool {
+			got, err := site.App.DB.UserByEmail(ctx, "anna@x.ru")
+			return err == nil && got.TelegramChat == strconv.Itoa(chat)
+		})
+		three := 3
+		if _, _, err := site.App.Intake.Record(ctx, otklik.Actor{Email: "t", Role: otklik.RoleAdmin}, intake.Answer{Survey: "nps",
+			Customer: "S-1", Score: &three, Channel: otklik.ChannelAPI}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 15*time.Second, "the case in the manager's chat", func() bool {
+			m, ok := lastSent(bot, chat)
+			return ok && strings.Contains(m.Text, "Недовольный клиент") && strings.Contains(m.Text, "/cases/")
+		})
 	})
 }

@@ -11,12 +11,12 @@ import (
 	"otklik"
 )
 
-const userColumns = "id, email, name, role, team, locale, password_hash, disabled, created_at"
+const userColumns = "id, email, name, role, team, locale, password_hash, disabled, created_at, telegram_chat_id"
 
 func scanUser(row interface{ Scan(...any) error }) (*otklik.User, error) {
 	var u otklik.User
 	var created instant
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Team, &u.Locale, &u.PasswordHash, &u.Disabled, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Team, &u.Locale, &u.PasswordHash, &u.Disabled, &created, &u.TelegramChat); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = created.Time
@@ -239,4 +239,27 @@ func (db *DB) audit(ctx context.Context, q querier, actor, action, subject, deta
 		return fmt.Errorf("store: audit: %w", err)
 	}
 	return nil
+}
+
+// SetUserTelegramChat links a Telegram chat to a user (a chat serves one
+// user: linking it elsewhere unlinks it here).
+func (db *DB) SetUserTelegramChat(ctx context.Context, userID int64, chat string) error {
+	now := db.ts(db.now())
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := db.exec(ctx, tx, "UPDATE users SET telegram_chat_id = '', updated_at = ? WHERE telegram_chat_id = ? AND id <> ?", now, chat, userID); err != nil {
+			return err
+		}
+		res, err := db.exec(ctx, tx, "UPDATE users SET telegram_chat_id = ?, updated_at = ? WHERE id = ?", chat, now, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return otklik.Errorf(otklik.ENOTFOUND, "no user %d", userID)
+		}
+		return nil
+	})
+	if err != nil && otklik.ErrorCode(err) == otklik.EINTERNAL {
+		return fmt.Errorf("store: link a user's telegram chat: %w", err)
+	}
+	return err
 }

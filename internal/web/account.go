@@ -36,10 +36,19 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
 type passwordData struct {
 	Error, Done string // message ids
 	Min         int
+	// Telegram is the bot's deep link that links the user's chat for case
+	// notifications; Linked says a chat is linked already.
+	Telegram string
+	Linked   bool
 }
 
 func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "password", page{Title: "password.change_title", Data: passwordData{Min: auth.MinPasswordLength}})
+	d := passwordData{Min: auth.MinPasswordLength}
+	if s.cfg.Outreach != nil {
+		u := viewerOf(r).user
+		d.Telegram, d.Linked = s.cfg.Outreach.StaffLink(u), u.TelegramChat != ""
+	}
+	s.render(w, r, http.StatusOK, "password", page{Title: "password.change_title", Data: d})
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {

@@ -116,16 +116,47 @@ func (e *Engine) Register(w *river.Workers) {
 	river.AddWorker(w, &planCustomerWorker{e: e})
 	river.AddWorker(w, &sendWorker{e: e})
 	river.AddWorker(w, &bitrixFetchWorker{e: e})
+	river.AddWorker(w, &forgetWorker{e: e})
 	river.AddWorker(w, e.webhookWorker())
 }
 
-// Periodic is the leader's planning round, every 30 seconds.
+// Periodic is the leader's planning round, every 30 seconds, and its daily
+// clean-up of the delivery log and once-marks.
 func (e *Engine) Periodic() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(30*time.Second),
 			func() (river.JobArgs, *river.InsertOpts) { return PlanArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return ForgetArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
+}
+
+// Retention of what is kept only for a while.
+const (
+	KeepDeliveries = 30 * 24 * time.Hour // the webhook delivery log
+	KeepMarks      = 7 * 24 * time.Hour  // once-marks: announcements, reminders
+)
+
+// ForgetArgs is the daily clean-up job.
+type ForgetArgs struct{}
+
+// Kind names the job for River.
+func (ForgetArgs) Kind() string { return "outreach_forget" }
+
+type forgetWorker struct {
+	river.WorkerDefaults[ForgetArgs]
+	e *Engine
+}
+
+func (w *forgetWorker) Work(ctx context.Context, _ *river.Job[ForgetArgs]) error {
+	now := w.e.now()
+	n, err := w.e.cfg.DB.Forget(ctx, now.Add(-KeepDeliveries), now.Add(-KeepMarks))
+	if n > 0 {
+		w.e.cfg.Log.Info("outreach: old delivery log and marks deleted", "rows", n)
+	}
+	return err
 }
 
 func (e *Engine) now() time.Time { return e.cfg.Now().UTC().Truncate(time.Microsecond) }

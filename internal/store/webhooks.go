@@ -312,3 +312,26 @@ func (db *DB) HasSubscribers(ctx context.Context, eventType string) (bool, error
 	}
 	return false, nil
 }
+
+// Forget deletes what is kept only for a while: webhook delivery attempts
+// before deliveriesBefore and once-marks before marksBefore (their work is
+// long done: an answer's announcement, a reminder — an action still open a
+// week later is reminded again). It returns the rows deleted.
+func (db *DB) Forget(ctx context.Context, deliveriesBefore, marksBefore time.Time) (int64, error) {
+	var n int64
+	for _, q := range []struct {
+		sql    string
+		before time.Time
+	}{
+		{"DELETE FROM webhook_deliveries WHERE at < ?", deliveriesBefore},
+		{"DELETE FROM once_marks WHERE at < ?", marksBefore},
+	} {
+		res, err := db.exec(ctx, db.write, q.sql, db.ts(q.before))
+		if err != nil {
+			return n, fmt.Errorf("store: forget old rows: %w", err)
+		}
+		k, _ := res.RowsAffected()
+		n += k
+	}
+	return n, nil
+}

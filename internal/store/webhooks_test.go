@@ -221,3 +221,48 @@ func TestWebhookDeliveryLog(t *testing.T) {
 		}
 	})
 }
+
+// TestForgetOldRows: the daily clean-up deletes delivery attempts and
+// once-marks older than their retention, and nothing newer.
+func TestForgetOldRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		db, clock := open(t, dialect)
+		ctx := context.Background()
+		w, _ := db.CreateWebhook(ctx, "https://a.example.com/", "s", []string{"*"})
+		mark := func(key string) {
+			if err := db.InTx(ctx, func(tx *sql.Tx) error { _, err := db.MarkOnce(ctx, tx, key); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		old := &otklik.WebhookDelivery{WebhookID: w.ID, EventID: "evt_old", Type: "case.opened", Attempt: 1, Status: 200}
+		if err := db.RecordDelivery(ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		mark("old")
+		clock.Add(10 * 24 * time.Hour)
+		recent := &otklik.WebhookDelivery{WebhookID: w.ID, EventID: "evt_new", Type: "case.opened", Attempt: 1, Status: 200}
+		if err := db.RecordDelivery(ctx, recent); err != nil {
+			t.Fatal(err)
+		}
+		mark("new")
+		now := clock.Now()
+		// Deliveries kept 5 days and marks 5 days: the old one of each goes.
+		n, err := db.Forget(ctx, now.Add(-5*24*time.Hour), now.Add(-5*24*time.Hour))
+		if err != nil || n != 2 {
+			t.Fatalf("forgot %d rows, %v; want 2", n, err)
+		}
+		got, _ := db.Deliveries(ctx, w.ID, 10)
+		if len(got) != 1 || got[0].EventID != "evt_new" {
+			t.Errorf("deliveries left: %+v", got)
+		}
+		var first bool
+		db.InTx(ctx, func(tx *sql.Tx) error { first, err = db.MarkOnce(ctx, tx, "old"); return err })
+		if !first {
+			t.Error("the old mark is still there")
+		}
+		db.InTx(ctx, func(tx *sql.Tx) error { first, err = db.MarkOnce(ctx, tx, "new"); return err })
+		if first {
+			t.Error("the new mark was deleted")
+		}
+	})
+}

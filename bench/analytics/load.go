@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"otklik/bench/internal/benchkit"
 	"strings"
 	"time"
 
@@ -26,69 +27,6 @@ type loadResult struct {
 func (l loadResult) total() time.Duration { return l.insert + l.indexes + l.after }
 
 func (l loadResult) rate() float64 { return float64(l.rows) / l.total().Seconds() }
-
-// deferred is an index or constraint on responses that the bulk load drops
-// and re-creates afterwards, read from the catalog so that it comes back
-// exactly as the migrations made it.
-type deferred struct{ name, drop, create string }
-
-// dropDeferred drops the secondary indexes of responses (those that back no
-// constraint) and, on PostgreSQL, its foreign keys: a COPY otherwise checks
-// both foreign keys row by row, which costs more than the COPY itself, and
-// an index built once at the end is several times faster than one grown row
-// by row. Every id the generator writes comes from the database, and the
-// foreign keys are validated in full when they are added back.
-func dropDeferred(ctx context.Context, q querier, dialect string) ([]deferred, error) {
-	list := `SELECT name, 'DROP INDEX ' || name, sql FROM sqlite_master
-		WHERE type = 'index' AND tbl_name = 'responses' AND sql IS NOT NULL ORDER BY name`
-	if dialect == "postgres" {
-		list = `SELECT i.indexname, 'DROP INDEX ' || quote_ident(i.indexname), i.indexdef FROM pg_indexes i
-			WHERE i.schemaname = current_schema() AND i.tablename = 'responses'
-			AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.connamespace = to_regnamespace(i.schemaname))
-			UNION ALL
-			SELECT conname, 'ALTER TABLE responses DROP CONSTRAINT ' || quote_ident(conname),
-				'ALTER TABLE responses ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)
-			FROM pg_constraint WHERE conrelid = 'responses'::regclass AND contype = 'f'
-			ORDER BY 1`
-	}
-	rows, err := q.QueryContext(ctx, list)
-	if err != nil {
-		return nil, fmt.Errorf("list indexes: %w", err)
-	}
-	var out []deferred
-	for rows.Next() {
-		var d deferred
-		if err := rows.Scan(&d.name, &d.drop, &d.create); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, d := range out {
-		if _, err := q.ExecContext(ctx, d.drop); err != nil {
-			return nil, fmt.Errorf("%s: %w", d.drop, err)
-		}
-	}
-	return out, nil
-}
-
-func createDeferred(ctx context.Context, q querier, list []deferred) error {
-	for _, d := range list {
-		if _, err := q.ExecContext(ctx, d.create); err != nil {
-			return fmt.Errorf("%s: %w", d.create, err)
-		}
-	}
-	return nil
-}
-
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
 
 // responseColumns are the columns a generated answer fills, after id and
 // seq (SQLite) or with both left to their defaults (PostgreSQL).
@@ -128,10 +66,10 @@ func loadSQLite(ctx context.Context, t *target, w *world, s *seedResult, out io.
 	}
 	res := loadResult{rows: w.n, bytes: -1}
 	start := time.Now()
-	// Indexes are built once at the end (see dropDeferred); the UNIQUE
+	// Indexes are built once at the end (see benchkit.DropDeferred); the UNIQUE
 	// index on idempotency_key cannot be dropped but grows at its end (keys
 	// are in id order).
-	indexes, err := dropDeferred(ctx, db, "sqlite")
+	indexes, err := benchkit.DropDeferred(ctx, db, "sqlite", "responses")
 	if err != nil {
 		return res, err
 	}
@@ -205,7 +143,7 @@ func loadSQLite(ctx context.Context, t *target, w *world, s *seedResult, out io.
 	}
 	res.insert = time.Since(start)
 	start = time.Now()
-	if err := createDeferred(ctx, db, indexes); err != nil {
+	if err := benchkit.CreateDeferred(ctx, db, indexes); err != nil {
 		return res, err
 	}
 	res.indexes = time.Since(start)
@@ -261,9 +199,9 @@ func loadPostgres(ctx context.Context, t *target, w *world, s *seedResult, out i
 	cols := strings.Fields(strings.ReplaceAll(responseColumns, ",", " "))
 	start := time.Now()
 	// The secondary indexes and the foreign keys come back after the COPY
-	// (see dropDeferred); the primary key and the unique key stay (both
+	// (see benchkit.DropDeferred); the primary key and the unique key stay (both
 	// grow at their end).
-	indexes, err := dropDeferred(ctx, raw, "postgres")
+	indexes, err := benchkit.DropDeferred(ctx, raw, "postgres", "responses")
 	if err != nil {
 		return res, err
 	}
@@ -303,7 +241,7 @@ func loadPostgres(ctx context.Context, t *target, w *world, s *seedResult, out i
 	if _, err := raw.ExecContext(ctx, "SET maintenance_work_mem = '256MB'"); err != nil {
 		return res, err
 	}
-	if err := createDeferred(ctx, raw, indexes); err != nil {
+	if err := benchkit.CreateDeferred(ctx, raw, indexes); err != nil {
 		return res, err
 	}
 	res.indexes = time.Since(start)

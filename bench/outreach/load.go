@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"otklik/bench/internal/benchkit"
 	"strings"
 	"time"
 
@@ -30,71 +31,6 @@ func (l loadResult) rows() int { return l.customers + l.consents + l.invitations
 
 // bulkTables are the tables the generator fills.
 var bulkTables = []string{"customers", "consents", "invitations"}
-
-// deferred is an index or foreign key the bulk load drops and re-creates
-// afterwards, read from the catalog so that it comes back exactly as the
-// migrations made it.
-type deferred struct{ name, drop, create string }
-
-// dropDeferred drops the secondary indexes of the bulk tables (those that
-// back no constraint: the primary and unique keys stay, and grow at their
-// end since rows come in id order) and, on PostgreSQL, their foreign keys:
-// an index built once at the end is several times faster than one grown
-// row by row, and every id the generator writes is one it wrote itself.
-// The foreign keys are validated in full when they are added back.
-func dropDeferred(ctx context.Context, q querier, dialect string) ([]deferred, error) {
-	in := "'" + strings.Join(bulkTables, "', '") + "'"
-	list := `SELECT name, 'DROP INDEX ' || name, sql FROM sqlite_master
-		WHERE type = 'index' AND tbl_name IN (` + in + `) AND sql IS NOT NULL ORDER BY name`
-	if dialect == "postgres" {
-		list = `SELECT i.indexname, 'DROP INDEX ' || quote_ident(i.indexname), i.indexdef FROM pg_indexes i
-			WHERE i.schemaname = current_schema() AND i.tablename IN (` + in + `)
-			AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.connamespace = to_regnamespace(i.schemaname))
-			UNION ALL
-			SELECT conname, 'ALTER TABLE ' || conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(conname),
-				'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)
-			FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text IN (` + in + `)
-			AND connamespace = to_regnamespace(current_schema())
-			ORDER BY 1`
-	}
-	rows, err := q.QueryContext(ctx, list)
-	if err != nil {
-		return nil, fmt.Errorf("list indexes: %w", err)
-	}
-	var out []deferred
-	for rows.Next() {
-		var d deferred
-		if err := rows.Scan(&d.name, &d.drop, &d.create); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, d := range out {
-		if _, err := q.ExecContext(ctx, d.drop); err != nil {
-			return nil, fmt.Errorf("%s: %w", d.drop, err)
-		}
-	}
-	return out, nil
-}
-
-func createDeferred(ctx context.Context, q querier, list []deferred) error {
-	for _, d := range list {
-		if _, err := q.ExecContext(ctx, d.create); err != nil {
-			return fmt.Errorf("%s: %w", d.create, err)
-		}
-	}
-	return nil
-}
-
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
 
 // Columns the generator fills. SQLite gets customers' ids explicitly
 // (1…n); PostgreSQL's identity hands out the same in COPY order, which
@@ -209,7 +145,7 @@ func loadSQLite(ctx context.Context, t *target, w *world, analyze bool, out io.W
 	db.SetMaxOpenConns(1)
 	res := loadResult{bytes: -1}
 	start := time.Now()
-	indexes, err := dropDeferred(ctx, db, "sqlite")
+	indexes, err := benchkit.DropDeferred(ctx, db, "sqlite", bulkTables...)
 	if err != nil {
 		return res, err
 	}
@@ -251,7 +187,7 @@ func loadSQLite(ctx context.Context, t *target, w *world, analyze bool, out io.W
 	}
 	res.insert = time.Since(start)
 	start = time.Now()
-	if err := createDeferred(ctx, db, indexes); err != nil {
+	if err := benchkit.CreateDeferred(ctx, db, indexes); err != nil {
 		return res, err
 	}
 	res.indexes = time.Since(start)
@@ -346,7 +282,7 @@ func loadPostgres(ctx context.Context, t *target, w *world, out io.Writer) (load
 	}
 	defer conn.Close(context.Background())
 	start := time.Now()
-	indexes, err := dropDeferred(ctx, raw, "postgres")
+	indexes, err := benchkit.DropDeferred(ctx, raw, "postgres", bulkTables...)
 	if err != nil {
 		return res, err
 	}
@@ -407,7 +343,7 @@ func loadPostgres(ctx context.Context, t *target, w *world, out io.Writer) (load
 	if _, err := raw.ExecContext(ctx, "SET maintenance_work_mem = '256MB'"); err != nil {
 		return res, err
 	}
-	if err := createDeferred(ctx, raw, indexes); err != nil {
+	if err := benchkit.CreateDeferred(ctx, raw, indexes); err != nil {
 		return res, err
 	}
 	res.indexes = time.Since(start)

@@ -58,22 +58,21 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// caseID reads {id}; a malformed id names no case.
-func caseID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, otklik.Errorf(otklik.ENOTFOUND, "no such case")
+// caseRequest is what every handler of one case starts with: the actor,
+// their scope for action (403 when the role may not), and the case's id
+// from the path (404 when it names no case).
+func caseRequest(r *http.Request, action otklik.Action) (otklik.Actor, otklik.Scope, int64, error) {
+	actor := actorOf(r)
+	scope, err := actor.Scope(action)
+	if err != nil {
+		return actor, scope, 0, err
 	}
-	return id, nil
+	id, err := pathID(r, "case")
+	return actor, scope, id, err
 }
 
 func (s *Server) getCase(w http.ResponseWriter, r *http.Request) {
-	scope, err := actorOf(r).Scope(otklik.ReadCases)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	id, err := caseID(r)
+	_, scope, id, err := caseRequest(r, otklik.ReadCases)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -87,13 +86,7 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) addCaseNote(w http.ResponseWriter, r *http.Request) {
-	actor := actorOf(r)
-	scope, err := actor.Scope(otklik.WorkCases)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	id, err := caseID(r)
+	actor, scope, id, err := caseRequest(r, otklik.WorkCases)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -123,13 +116,7 @@ func (s *Server) addCaseNote(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) contactCase(w http.ResponseWriter, r *http.Request) {
-	actor := actorOf(r)
-	scope, err := actor.Scope(otklik.WorkCases)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	id, err := caseID(r)
+	actor, scope, id, err := caseRequest(r, otklik.WorkCases)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -152,12 +139,8 @@ func (s *Server) contactCase(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) resolveCase(w http.ResponseWriter, r *http.Request) {
-	id, err := caseID(r)
+	actor, _, id, err := caseRequest(r, otklik.WorkCases)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if _, err := actorOf(r).Scope(otklik.WorkCases); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -166,7 +149,7 @@ func (s *Server) resolveCase(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	c, err := s.cases.Resolve(r.Context(), actorOf(r), id, in)
+	c, err := s.cases.Resolve(r.Context(), actor, id, in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -175,13 +158,7 @@ func (s *Server) resolveCase(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) closeCase(w http.ResponseWriter, r *http.Request) {
-	actor := actorOf(r)
-	scope, err := actor.Scope(otklik.WorkCases)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	id, err := caseID(r)
+	actor, scope, id, err := caseRequest(r, otklik.WorkCases)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
